@@ -1,0 +1,13 @@
+/* lakeml — Spark MLlib pipelines and Delta Lake tables in C. Includes every public header. */
+#ifndef LAKEML_H
+#define LAKEML_H
+
+#include "version.h"
+#include "error.h"
+#include "log.h"
+#include "threads.h"
+#include "frame.h"
+#include "arrow.h"
+#include "csv.h"
+
+#endif

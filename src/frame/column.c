@@ -1,0 +1,209 @@
+/* Columns: allocation, reference counting and read access. */
+#include <stdlib.h>
+#include <string.h>
+#include "core/internal.h"
+#include "frame/internal.h"
+
+void *lml_aligned_malloc(size_t n)
+{
+    size_t rounded = (n + LML_ALIGN - 1) / LML_ALIGN * LML_ALIGN;
+    if (rounded < n)
+        return NULL;
+    return aligned_alloc(LML_ALIGN, rounded ? rounded : LML_ALIGN);
+}
+
+void *lml_aligned_calloc(size_t n)
+{
+    void *p = lml_aligned_malloc(n);
+    if (p)
+        memset(p, 0, n ? n : 1);
+    return p;
+}
+
+void lml_aligned_free(void *p) { free(p); }
+
+static size_t fixed_width(lml_type type)
+{
+    switch (type) {
+    case LML_INT32:
+    case LML_DATE: return 4;
+    case LML_INT64:
+    case LML_TIMESTAMP:
+    case LML_DOUBLE: return 8;
+    default: return 0;
+    }
+}
+
+lml_column *lml_column_alloc(lml_type type, size_t n, size_t string_bytes, bool with_validity, lml_error *err)
+{
+    if (type == LML_VECTOR) {
+        lml_error_set(err, LML_EINVAL, "lml_column_alloc cannot make vector columns");
+        return NULL;
+    }
+    lml_column *c = calloc(1, sizeof *c);
+    if (!c)
+        goto nomem;
+    atomic_init(&c->refs, 1);
+    c->type = type;
+    c->length = n;
+    size_t bytes;
+    if (type == LML_BOOL)
+        bytes = lml_bitmap_bytes(n);
+    else if (type == LML_STRING)
+        bytes = string_bytes;
+    else if (!lml_mul_ok(n, fixed_width(type), &bytes))
+        goto nomem;
+    if (type == LML_STRING) {
+        if (string_bytes > INT32_MAX || n >= SIZE_MAX / sizeof(int32_t)) {
+            lml_column_free(c);
+            lml_error_set(err, LML_ERANGE, "a string column of %zu bytes is over the 2 GiB a column can hold",
+                          string_bytes);
+            return NULL;
+        }
+        c->offsets = lml_aligned_calloc((n + 1) * sizeof(int32_t));
+        if (!c->offsets)
+            goto nomem;
+        c->data_len = string_bytes;
+    }
+    c->values = lml_aligned_calloc(bytes);
+    if (!c->values)
+        goto nomem;
+    if (with_validity) {
+        c->validity = lml_aligned_calloc(lml_bitmap_bytes(n));
+        if (!c->validity)
+            goto nomem;
+    }
+    return c;
+nomem:
+    lml_column_free(c);
+    lml_error_set(err, LML_ENOMEM, "out of memory allocating a %s column of %zu rows", lml_type_name(type), n);
+    return NULL;
+}
+
+lml_column *lml_column_seal(lml_column *col)
+{
+    if (!col || !col->validity)
+        return col;
+    size_t present = 0, full = col->length / 8;
+    for (size_t i = 0; i < full; i++)
+        present += (size_t)__builtin_popcount(col->validity[i]);
+    for (size_t i = full * 8; i < col->length; i++)
+        present += lml_bit_get(col->validity, i);
+    col->null_count = col->length - present;
+    if (col->null_count == 0) {
+        lml_aligned_free(col->validity);
+        col->validity = NULL;
+    }
+    return col;
+}
+
+lml_column *lml_column_retain(const lml_column *col)
+{
+    lml_column *c = (lml_column *)col;
+    if (c)
+        atomic_fetch_add(&c->refs, 1);
+    return c;
+}
+
+void lml_column_free(lml_column *col)
+{
+    if (!col || atomic_fetch_sub(&col->refs, 1) > 1)
+        return;
+    lml_aligned_free(col->validity);
+    lml_aligned_free(col->values);
+    lml_aligned_free(col->offsets);
+    lml_aligned_free(col->indptr);
+    lml_aligned_free(col->indices);
+    lml_aligned_free(col->vvalues);
+    free(col);
+}
+
+lml_type lml_column_type(const lml_column *col) { return col->type; }
+size_t lml_column_length(const lml_column *col) { return col->length; }
+size_t lml_column_null_count(const lml_column *col) { return col->null_count; }
+const uint8_t *lml_column_validity(const lml_column *col) { return col->validity; }
+
+bool lml_column_is_null(const lml_column *col, size_t i)
+{
+    return col->validity && !lml_bit_get(col->validity, i);
+}
+
+const double *lml_column_doubles(const lml_column *col)
+{
+    return col->type == LML_DOUBLE ? col->values : NULL;
+}
+
+const int32_t *lml_column_int32s(const lml_column *col)
+{
+    return col->type == LML_INT32 || col->type == LML_DATE ? col->values : NULL;
+}
+
+const int64_t *lml_column_int64s(const lml_column *col)
+{
+    return col->type == LML_INT64 || col->type == LML_TIMESTAMP ? col->values : NULL;
+}
+
+const uint8_t *lml_column_bool_bits(const lml_column *col) { return col->type == LML_BOOL ? col->values : NULL; }
+
+bool lml_column_bool_at(const lml_column *col, size_t i)
+{
+    return col->type == LML_BOOL && lml_bit_get(col->values, i);
+}
+
+const char *lml_column_string_at(const lml_column *col, size_t i, size_t *len)
+{
+    if (col->type != LML_STRING) {
+        if (len)
+            *len = 0;
+        return NULL;
+    }
+    if (len)
+        *len = (size_t)(col->offsets[i + 1] - col->offsets[i]);
+    return (const char *)col->values + col->offsets[i];
+}
+
+const int32_t *lml_column_string_offsets(const lml_column *col) { return col->type == LML_STRING ? col->offsets : NULL; }
+const char *lml_column_string_data(const lml_column *col) { return col->type == LML_STRING ? col->values : NULL; }
+
+lml_value lml_column_get(const lml_column *col, size_t i)
+{
+    lml_value v = {.type = col->type, .is_null = lml_column_is_null(col, i)};
+    if (v.is_null)
+        return v;
+    switch (col->type) {
+    case LML_BOOL: v.v.b = lml_bit_get(col->values, i); break;
+    case LML_INT32:
+    case LML_DATE: v.v.i32 = ((const int32_t *)col->values)[i]; break;
+    case LML_INT64:
+    case LML_TIMESTAMP: v.v.i64 = ((const int64_t *)col->values)[i]; break;
+    case LML_DOUBLE: v.v.f64 = ((const double *)col->values)[i]; break;
+    case LML_STRING: v.v.str.ptr = lml_column_string_at(col, i, &v.v.str.len); break;
+    case LML_VECTOR: break;
+    }
+    return v;
+}
+
+double lml_column_get_double(const lml_column *col, size_t i)
+{
+    if (lml_column_is_null(col, i))
+        return __builtin_nan("");
+    switch (col->type) {
+    case LML_BOOL: return lml_bit_get(col->values, i) ? 1.0 : 0.0;
+    case LML_INT32:
+    case LML_DATE: return ((const int32_t *)col->values)[i];
+    case LML_INT64:
+    case LML_TIMESTAMP: return (double)((const int64_t *)col->values)[i];
+    case LML_DOUBLE: return ((const double *)col->values)[i];
+    default: return __builtin_nan("");
+    }
+}
+
+size_t lml_column_vector_size(const lml_column *col) { return col->type == LML_VECTOR ? col->vec_size : 0; }
+bool lml_column_vector_is_sparse(const lml_column *col) { return col->type == LML_VECTOR && col->sparse; }
+const double *lml_column_vector_dense(const lml_column *col)
+{
+    return col->type == LML_VECTOR && !col->sparse ? col->vvalues : NULL;
+}
+const int64_t *lml_column_vector_indptr(const lml_column *col) { return col->sparse ? col->indptr : NULL; }
+const int32_t *lml_column_vector_indices(const lml_column *col) { return col->sparse ? col->indices : NULL; }
+const double *lml_column_vector_values(const lml_column *col) { return col->sparse ? col->vvalues : NULL; }
