@@ -2,7 +2,24 @@
  *
  * Every field of lml_csv_options is zero-initialisable: a zero / NULL value means Spark's
  * default, so `&(lml_csv_options){ .header = true, .infer_schema = true }` reads like
- * `spark.read.csv(path, header=True, inferSchema=True)`. */
+ * `spark.read.csv(path, header=True, inferSchema=True)`.
+ *
+ * Reading follows Spark 3.5 (univocity with Spark's settings): a field is quoted only when it
+ * starts with the quote; inside quotes the escape (default '\') escapes a quote; RFC 4180
+ * doubled quotes ("") are NOT an escape by default — such a field is kept as its raw text,
+ * quotes included, as Spark does — pass escape = '"' for RFC 4180. Whitespace is kept. Lines end
+ * at "
+" or "
+"; without multi_line a newline always ends a record. Empty and
+ * whitespace-only lines are skipped, and so are comment lines when `comment` is set. A UTF-8
+ * byte-order mark at the start is skipped. Header names: an empty name becomes _c<i>,
+ * case-insensitive duplicates get their position appended (a,a → a0,a1).
+ *
+ * Inference reads every record (Spark's samplingRatio 1.0) and gives Spark's types with these
+ * lakeml differences: integer text too long for a long infers as double (lakeml has no decimal
+ * type); timestamps without a zone are taken as UTC (Spark: the session zone); time-only text
+ * and region zone ids ("Europe/Paris") are not timestamps. Results are identical for any thread
+ * count; rows keep file order. */
 #ifndef LAKEML_CSV_H
 #define LAKEML_CSV_H
 
@@ -43,27 +60,36 @@ typedef struct lml_csv_options {
     const char *positive_inf; /* NULL → "Inf" */
     const char *negative_inf; /* NULL → "-Inf" */
     bool no_prefer_date;    /* Spark's preferDate=false: never infer date columns */
-    bool multi_line;        /* quoted values may span lines (reads on one thread) */
+    bool multi_line;        /* quoted values may span lines (the file is then read on one thread) */
     lml_csv_mode mode;
-    /* The explicit schema (Spark's .schema(...)); overrides infer_schema. A string field named
-     * corrupt_record_column receives the raw line of malformed rows in PERMISSIVE mode. */
+    /* The explicit schema (Spark's .schema(...)); overrides infer_schema; with header = true the
+     * header line is skipped and its names ignored. A string field named corrupt_record_column
+     * receives the raw text of malformed rows in PERMISSIVE mode (it takes no field of the file). */
     const lml_csv_field *schema;
     size_t schema_len;
     const char *corrupt_record_column; /* NULL → "_corrupt_record" */
-    /* When set, each rejected or repaired line is appended to this file as one JSON object:
-     * {"file":…,"line":…,"record":…,"reason":…}. */
+    /* When set, each malformed record (dropped, repaired with nulls, or the one that failed a
+     * FAILFAST read) is appended to this file, in file order, as one JSON object per line:
+     * {"file":…,"line":…,"record":…,"reason":…} (invalid UTF-8 becomes U+FFFD). */
     const char *bad_records_path;
     size_t max_columns;        /* 0 → 20480 */
     size_t max_chars_per_column; /* 0 → unlimited */
-    lml_progress progress;     /* bytes of the file processed */
+    lml_progress progress;     /* "csv": bytes processed over both passes (total = 2 × file size) */
 } lml_csv_options;
 
-/* Reads a CSV file into a new frame. opts NULL = Spark's defaults. Errors: LML_EIO (cannot
- * open/read), LML_EFORMAT (FAILFAST on a malformed line, a line over the guards), LML_EINVAL
- * (bad options); the message names file, line, column and value. */
+/* Reads a CSV file into a new frame (free it with lml_frame_free). opts NULL = Spark's defaults.
+ * The file is memory-mapped and read in two parallel passes (inference and row counting, then
+ * conversion into the final columns), so peak memory is about the frame's size. Errors:
+ * LML_ENOTFOUND (no such file), LML_EIO (cannot open/read, cannot write bad_records_path),
+ * LML_EFORMAT (FAILFAST on a malformed record, a record over max_columns or
+ * max_chars_per_column, column names that still clash after Spark's renaming), LML_EINVAL (bad
+ * options), LML_ERANGE (a string column over 2 GiB), LML_ECANCELED (the progress callback said
+ * stop), LML_ENOMEM. The message names file, line, column and value, e.g.
+ * `titanic.csv:17: column 'Age': cannot parse "abc" as double`. */
 LML_API lml_frame *lml_csv_read(const char *path, const lml_csv_options *opts, lml_error *err);
 
-/* Reads CSV from memory (the same rules; `name` is used in messages). */
+/* Reads CSV from memory (the same rules; `name`, which may be NULL, is used in messages). The
+ * buffer is borrowed for the call only. */
 LML_API lml_frame *lml_csv_read_buffer(const char *data, size_t len, const char *name,
                                        const lml_csv_options *opts, lml_error *err);
 

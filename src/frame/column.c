@@ -109,6 +109,11 @@ void lml_column_free(lml_column *col)
 {
     if (!col || atomic_fetch_sub(&col->refs, 1) > 1)
         return;
+    if (col->foreign_release) { /* an Arrow import's buffers: their owner frees them */
+        col->foreign_release(col->foreign);
+        free(col);
+        return;
+    }
     lml_aligned_free(col->validity);
     lml_aligned_free(col->values);
     lml_aligned_free(col->offsets);

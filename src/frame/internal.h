@@ -24,6 +24,10 @@ struct lml_column {
     int64_t *indptr;   /* sparse: length + 1 */
     int32_t *indices;  /* sparse: nnz */
     double *vvalues;   /* dense: length × vec_size; sparse: nnz */
+    /* Buffers that belong to someone else (a zero-copy Arrow import): when foreign_release is
+     * set, the last lml_column_free calls foreign_release(foreign) instead of freeing them. */
+    void *foreign;
+    void (*foreign_release)(void *foreign);
 };
 
 typedef struct lml_field {
@@ -68,5 +72,13 @@ void lml_fields_free(lml_field *fields, size_t n);
 
 /* A new column holding rows idx[0..n) of col (indices < length). */
 lml_column *lml_column_take(const lml_column *col, const size_t *idx, size_t n, lml_error *err);
+/* A new frame holding rows idx[0..n) of every column of f (names and metadata kept). */
+lml_frame *lml_frame_take(const lml_frame *f, const size_t *idx, size_t n, lml_error *err);
+
+/* One value cast to `to` with Spark's (non-ANSI) cast rules (src/frame/cast.c); a result that
+ * Spark makes null (an unparsable string) sets out->is_null. `to` must not be LML_STRING or
+ * LML_VECTOR unless in has that type already (then out = *in). False with LML_ETYPE when Spark
+ * has no such cast. */
+bool lml_value_cast(const lml_value *in, lml_type to, lml_value *out, lml_error *err);
 
 #endif

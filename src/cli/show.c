@@ -1,0 +1,81 @@
+/* `lakeml show FILE [-n N] [--truncate N | --no-truncate]`: the first rows as Spark's show(). */
+#include "cli.h"
+
+#include <limits.h>
+#include <stdlib.h>
+
+enum { OPT_TRUNCATE = OPT_FIRST_COMMAND_OPTION, OPT_NO_TRUNCATE };
+
+typedef struct show_ctx {
+    long rows;
+    long truncate;
+} show_ctx;
+
+static void usage(FILE *out)
+{
+    fputs("Usage: lakeml show [OPTIONS] FILE\n"
+          "\n"
+          "Print the first rows of the CSV file FILE ('-' for standard input) as a table,\n"
+          "as Spark's show(n, truncate) does.\n"
+          "\n"
+          "Show options:\n"
+          "  -n, --rows N           rows to print (default 20)\n"
+          "      --truncate N       cut cells to N characters (default 20; 0 = no cutting)\n"
+          "      --no-truncate      print cells in full (same as --truncate 0)\n"
+          "\n",
+          out);
+    cli_csv_help(out);
+}
+
+static int own_option(void *ctx, int code, const char *arg)
+{
+    show_ctx *s = ctx;
+    switch (code) {
+    case 'n':
+        if (!cli_parse_count(arg, LONG_MAX, &s->rows))
+            return cli_usage_error("show", "-n/--rows: expected a non-negative number, got '%s'", arg);
+        return CLI_OK;
+    case OPT_TRUNCATE:
+        if (!cli_parse_count(arg, INT_MAX, &s->truncate))
+            return cli_usage_error("show", "--truncate: expected a non-negative number, got '%s'", arg);
+        return CLI_OK;
+    case OPT_NO_TRUNCATE:
+        s->truncate = 0;
+        return CLI_OK;
+    default:
+        return -1;
+    }
+}
+
+int cli_show(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        CLI_COMMON_LONG_OPTIONS,
+        {"rows", required_argument, NULL, 'n'},
+        {"truncate", required_argument, NULL, OPT_TRUNCATE},
+        {"no-truncate", no_argument, NULL, OPT_NO_TRUNCATE},
+        {0},
+    };
+    show_ctx s = {.rows = 20, .truncate = 20};
+    const cli_args args = {
+        .command = "show", .shortopts = "hn:", .longopts = longopts, .usage = usage, .own = own_option, .ctx = &s};
+    cli_csv csv;
+    cli_csv_init(&csv);
+    int first = 0;
+    int rc = cli_parse_args(&args, &csv, argc, argv, &first);
+    if (rc != CLI_OK) {
+        cli_csv_free(&csv);
+        return rc == CLI_HELP_SHOWN ? CLI_OK : rc;
+    }
+    if (argc - first != 1) {
+        cli_csv_free(&csv);
+        return cli_usage_error("show", argc == first ? "show: missing FILE" : "show: expected one FILE");
+    }
+
+    lml_error err = {0};
+    lml_frame *f = cli_csv_read(&csv, argv[first], &err);
+    rc = f && lml_frame_show(f, stdout, (size_t)s.rows, (int)s.truncate, &err) ? CLI_OK : cli_fail(&err);
+    lml_frame_free(f);
+    cli_csv_free(&csv);
+    return rc;
+}
