@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, fetches the datasets, builds lakeml with
 # AddressSanitizer + UndefinedBehaviorSanitizer in build-asan/ (warnings are errors), runs every
-# test (a leak fails its test), and with TEST_FUZZ=1 or CI=true a bounded fuzzing run.
+# test (a leak fails its test), and with CI=true (or TEST_FUZZ=1 / TEST_ARROW_CONSUMER=1) a bounded
+# fuzzing run and the DuckDB Arrow-consumer check.
 # Ends with the line "N passed, N failed[, N skipped]" and a non-zero status on any failure.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -44,6 +45,21 @@ if [[ ${TEST_FUZZ:-} == 1 || ${CI:-} == true ]]; then
     else
         failed=$((failed + 1))
         status=1
+    fi
+fi
+
+if [[ ${TEST_ARROW_CONSUMER:-} == 1 || ${CI:-} == true ]]; then
+    # A real Arrow consumer (DuckDB's C library from npm) reads lakeml's export and back; it
+    # prints SKIP and succeeds when the npm registry cannot be reached.
+    out=$(tests/arrow_consumer/run.sh build-arrow-consumer 2>&1) && rc=0 || rc=$?
+    echo "$out" | tail -n 3
+    if ((rc != 0)); then
+        failed=$((failed + 1))
+        status=1
+    elif grep -q '^SKIP:' <<<"$out"; then
+        skipped=$((skipped + 1))
+    else
+        passed=$((passed + 1))
     fi
 fi
 

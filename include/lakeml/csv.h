@@ -72,8 +72,8 @@ typedef struct lml_csv_options {
      * FAILFAST read) is appended to this file, in file order, as one JSON object per line:
      * {"file":…,"line":…,"record":…,"reason":…} (invalid UTF-8 becomes U+FFFD). */
     const char *bad_records_path;
-    size_t max_columns;        /* 0 → 20480 */
-    size_t max_chars_per_column; /* 0 → unlimited */
+    size_t max_columns;        /* 0 → 20480 fields per record */
+    size_t max_chars_per_column; /* 0 → unlimited; counted in bytes of the unquoted value */
     lml_progress progress;     /* "csv": bytes processed over both passes (total = 2 × file size) */
 } lml_csv_options;
 

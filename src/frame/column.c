@@ -4,23 +4,33 @@
 #include "core/internal.h"
 #include "frame/internal.h"
 
+/* Aligned buffers come from malloc/calloc with up to LML_ALIGN bytes of slack in front; the byte
+ * just before the aligned pointer records the slack so that free can find the block. calloc (not
+ * aligned_alloc + memset) lets large zeroed buffers come straight from fresh, already-zero pages. */
+static void *align_block(unsigned char *block)
+{
+    if (!block)
+        return NULL;
+    unsigned char *p = (unsigned char *)(((uintptr_t)block + LML_ALIGN) & ~(uintptr_t)(LML_ALIGN - 1));
+    p[-1] = (unsigned char)(p - block);
+    return p;
+}
+
 void *lml_aligned_malloc(size_t n)
 {
-    size_t rounded = (n + LML_ALIGN - 1) / LML_ALIGN * LML_ALIGN;
-    if (rounded < n)
-        return NULL;
-    return aligned_alloc(LML_ALIGN, rounded ? rounded : LML_ALIGN);
+    return n > SIZE_MAX - LML_ALIGN ? NULL : align_block(malloc(n + LML_ALIGN));
 }
 
 void *lml_aligned_calloc(size_t n)
 {
-    void *p = lml_aligned_malloc(n);
-    if (p)
-        memset(p, 0, n ? n : 1);
-    return p;
+    return n > SIZE_MAX - LML_ALIGN ? NULL : align_block(calloc(1, n + LML_ALIGN));
 }
 
-void lml_aligned_free(void *p) { free(p); }
+void lml_aligned_free(void *p)
+{
+    if (p)
+        free((unsigned char *)p - ((unsigned char *)p)[-1]);
+}
 
 static size_t fixed_width(lml_type type)
 {

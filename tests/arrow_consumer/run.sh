@@ -6,8 +6,8 @@
 #
 #   tests/arrow_consumer/run.sh [BUILD_DIR]     (default: build-arrow-consumer/ in the checkout)
 #
-# The npm package goes into BUILD_DIR/npm (never into the source tree). Not part of
-# scripts/test.sh because it needs the npm registry: when npm, the package or its library is
+# The npm package goes into BUILD_DIR/npm (never into the source tree). It needs the npm
+# registry, so scripts/test.sh runs it only under CI: when npm, the package or its library is
 # unavailable it prints a "SKIP:" line and exits 0. Ends with "N passed, N failed".
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

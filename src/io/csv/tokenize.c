@@ -1,7 +1,9 @@
-/* Record splitting. The common line — no quote character in it — is split on the delimiter with
- * a 16-byte SSE2 scan; that is exact for Spark too, because unquoted values are taken verbatim
- * (escapes only act inside quotes). A line with a quote goes to tokenize_quoted.c: libcsv for RFC
- * mode (escape == quote), univocity's rules otherwise. Lines end at "\n" or "\r\n". */
+/* Record splitting. The common line is split on the delimiter with a 16-byte SSE2 scan: that is
+ * exact for Spark too, because unquoted values are taken verbatim (escapes only act inside
+ * quotes, and a quote that does not start a field is an ordinary character), and quoted fields
+ * of the simple kind ("text", closed right before the delimiter) read the same under every rule.
+ * Any other line goes to tokenize_quoted.c: libcsv for RFC mode (escape == quote), univocity's
+ * rules otherwise. Lines end at "\n" or "\r\n". */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,9 +63,10 @@ static bool grow_fields(csv_tok *t)
         const char *nl = memchr(t->rec, '\n', (size_t)(t->rec_limit - t->rec));
         return fail_with_value(t, what, t->rec, (size_t)((nl ? nl : t->rec_limit) - t->rec));
     }
+    size_t limit = t->cfg->max_columns < SIZE_MAX / sizeof *t->f ? t->cfg->max_columns : SIZE_MAX / sizeof *t->f;
     size_t cap = t->cap ? t->cap * 2 : 64;
-    if (cap > t->cfg->max_columns + 1)
-        cap = t->cfg->max_columns + 1;
+    if (cap > limit)
+        cap = limit;
     csv_field *f = realloc(t->f, cap * sizeof *f);
     if (!f)
         return csv_tok_fail(t, LML_ENOMEM, "out of memory for %zu fields", cap);
