@@ -86,13 +86,16 @@ typedef struct cli_args {
     /* Handles a code that is not a common option; returns CLI_OK, CLI_USAGE or -1 (unknown). */
     int (*own)(void *ctx, int code, const char *arg);
     void *ctx;
+    int min_operands, max_operands; /* max -1: no limit */
+    const char *operands;           /* for messages: "FILE", "IN and OUT" */
 } cli_args;
 
 /* Status of cli_parse_args when --help was printed: the command exits 0 without doing work. */
 #define CLI_HELP_SHOWN (-1)
 
-/* Runs getopt_long over argv (options may follow operands). On CLI_OK the operands are
- * argv[*first .. argc). Returns CLI_USAGE after a message, or CLI_HELP_SHOWN. */
+/* Runs getopt_long over argv (options may follow operands) and checks the operand count. On
+ * CLI_OK the operands are argv[*first .. argc). Otherwise frees c and returns CLI_USAGE after a
+ * message, or CLI_HELP_SHOWN after --help. */
 int cli_parse_args(const cli_args *a, cli_csv *c, int argc, char **argv, int *first);
 
 /* Parses a non-negative decimal integer no larger than max. */

@@ -56,20 +56,13 @@ int cli_convert(int argc, char **argv)
     };
     lml_csv_write_options w = {0};
     const cli_args args = {
-        .command = "convert", .shortopts = "h", .longopts = longopts, .usage = usage, .own = own_option, .ctx = &w};
+        .command = "convert", .shortopts = "h", .longopts = longopts, .usage = usage, .min_operands = 2, .max_operands = 2, .operands = "IN and OUT", .own = own_option, .ctx = &w};
     cli_csv csv;
     cli_csv_init(&csv);
     int first = 0;
     int rc = cli_parse_args(&args, &csv, argc, argv, &first);
-    if (rc != CLI_OK) {
-        cli_csv_free(&csv);
+    if (rc != CLI_OK)
         return rc == CLI_HELP_SHOWN ? CLI_OK : rc;
-    }
-    if (argc - first != 2) {
-        cli_csv_free(&csv);
-        return cli_usage_error("convert", "convert: expected IN and OUT, got %d operand%s", argc - first,
-                               argc - first == 1 ? "" : "s");
-    }
 
     lml_error err = {0};
     lml_frame *f = cli_csv_read(&csv, argv[first], &err);

@@ -197,7 +197,7 @@ int cli_common_option(cli_csv *c, const char *command, int code, const char *arg
     }
 }
 
-int cli_parse_args(const cli_args *a, cli_csv *c, int argc, char **argv, int *first)
+static int parse_options(const cli_args *a, cli_csv *c, int argc, char **argv)
 {
     optind = 0; /* glibc: 0 re-initialises getopt fully (each subcommand parses afresh) */
     opterr = 1;
@@ -217,8 +217,22 @@ int cli_parse_args(const cli_args *a, cli_csv *c, int argc, char **argv, int *fi
         if (rc != CLI_OK)
             return rc;
     }
-    *first = optind;
+    int n = argc - optind;
+    if (n == 0 && a->min_operands > 0)
+        return cli_usage_error(a->command, "%s: missing %s", a->command, a->operands);
+    if (n < a->min_operands || (a->max_operands >= 0 && n > a->max_operands))
+        return cli_usage_error(a->command, "%s: expected %s, got %d operand%s", a->command, a->operands, n,
+                               n == 1 ? "" : "s");
     return CLI_OK;
+}
+
+int cli_parse_args(const cli_args *a, cli_csv *c, int argc, char **argv, int *first)
+{
+    int rc = parse_options(a, c, argc, argv);
+    if (rc != CLI_OK)
+        cli_csv_free(c);
+    *first = optind;
+    return rc;
 }
 
 /* ------------------------------------------------------------------ --schema */

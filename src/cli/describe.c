@@ -51,21 +51,15 @@ int cli_describe(int argc, char **argv)
     const cli_args args = {.command = "describe",
                            .shortopts = "h",
                            .longopts = longopts,
-                           .usage = usage,
+                           .usage = usage, .min_operands = 1, .max_operands = -1, .operands = "FILE",
                            .own = own_option,
                            .ctx = &truncate};
     cli_csv csv;
     cli_csv_init(&csv);
     int first = 0;
     int rc = cli_parse_args(&args, &csv, argc, argv, &first);
-    if (rc != CLI_OK) {
-        cli_csv_free(&csv);
+    if (rc != CLI_OK)
         return rc == CLI_HELP_SHOWN ? CLI_OK : rc;
-    }
-    if (argc == first) {
-        cli_csv_free(&csv);
-        return cli_usage_error("describe", "describe: missing FILE");
-    }
 
     /* The operands after FILE, NULL-terminated as the library wants; argv[argc] is NULL. */
     const char *const *cols = argc - first > 1 ? (const char *const *)&argv[first + 1] : NULL;

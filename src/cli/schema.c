@@ -18,19 +18,13 @@ static void usage(FILE *out)
 int cli_schema(int argc, char **argv)
 {
     static const struct option longopts[] = {CLI_COMMON_LONG_OPTIONS, {0}};
-    const cli_args args = {.command = "schema", .shortopts = "h", .longopts = longopts, .usage = usage};
+    const cli_args args = {.command = "schema", .shortopts = "h", .longopts = longopts, .usage = usage, .min_operands = 1, .max_operands = 1, .operands = "FILE"};
     cli_csv csv;
     cli_csv_init(&csv);
     int first = 0;
     int rc = cli_parse_args(&args, &csv, argc, argv, &first);
-    if (rc != CLI_OK) {
-        cli_csv_free(&csv);
+    if (rc != CLI_OK)
         return rc == CLI_HELP_SHOWN ? CLI_OK : rc;
-    }
-    if (argc - first != 1) {
-        cli_csv_free(&csv);
-        return cli_usage_error("schema", argc == first ? "schema: missing FILE" : "schema: expected one FILE");
-    }
 
     lml_error err = {0};
     lml_frame *f = cli_csv_read(&csv, argv[first], &err);

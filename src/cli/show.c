@@ -58,19 +58,13 @@ int cli_show(int argc, char **argv)
     };
     show_ctx s = {.rows = 20, .truncate = 20};
     const cli_args args = {
-        .command = "show", .shortopts = "hn:", .longopts = longopts, .usage = usage, .own = own_option, .ctx = &s};
+        .command = "show", .shortopts = "hn:", .longopts = longopts, .usage = usage, .min_operands = 1, .max_operands = 1, .operands = "FILE", .own = own_option, .ctx = &s};
     cli_csv csv;
     cli_csv_init(&csv);
     int first = 0;
     int rc = cli_parse_args(&args, &csv, argc, argv, &first);
-    if (rc != CLI_OK) {
-        cli_csv_free(&csv);
+    if (rc != CLI_OK)
         return rc == CLI_HELP_SHOWN ? CLI_OK : rc;
-    }
-    if (argc - first != 1) {
-        cli_csv_free(&csv);
-        return cli_usage_error("show", argc == first ? "show: missing FILE" : "show: expected one FILE");
-    }
 
     lml_error err = {0};
     lml_frame *f = cli_csv_read(&csv, argv[first], &err);

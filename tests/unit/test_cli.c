@@ -191,7 +191,7 @@ Test(cli, usage_errors_exit_2)
     expect_fail(run("help", "frobnicate"), 2, "unknown command 'frobnicate'");
     expect_fail(run("--bogus"), 2, "unrecognized option '--bogus'");
     expect_fail(run("schema"), 2, "missing FILE");
-    expect_fail(run("schema", "a.csv", "b.csv"), 2, "expected one FILE");
+    expect_fail(run("schema", "a.csv", "b.csv"), 2, "expected FILE, got 2 operands");
     expect_fail(run("show", "--bogus", "a.csv"), 2, "Try 'lakeml show --help'");
     expect_fail(run("show", "-n"), 2, "requires an argument");
     expect_fail(run("show", "-n", "-3", "a.csv"), 2, "-n/--rows: expected a non-negative number, got '-3'");
