@@ -15,7 +15,10 @@
 # TOOLS ("lakeml pandas duckdb"), BENCH_DATA_DIR (BUILD_DIR/bench-data), PYTHON (/usr/bin/python3,
 # Debian's, where python3-pandas lives), DUCKDB_NODE_PREFIX (bench/csv_load/.npm, git-ignored),
 # DUCKDB_NODE_API_VERSION (1.5.6-r.1), BANDWIDTH_GBPS (18, for the memory-bandwidth floor),
-# BENCH_NO_INSTALL=1 (never apt-get / npm install; a missing peer is then reported as n/a).
+# BENCH_NO_INSTALL=1 (never run scripts/bootstrap.sh --bench or npm install; a missing peer is
+# then reported as n/a),
+# VERIFY (1: after the timed runs, check every value lakeml read against strtod/strtoll/the text
+# in one more, untimed run of `csv_load --verify`; 0 skips it).
 set -u -o pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -31,6 +34,7 @@ DUCKDB_NODE_PREFIX=${DUCKDB_NODE_PREFIX:-$here/.npm}
 DUCKDB_NODE_API_VERSION=${DUCKDB_NODE_API_VERSION:-1.5.6-r.1}
 BANDWIDTH_GBPS=${BANDWIDTH_GBPS:-18}
 BENCH_NO_INSTALL=${BENCH_NO_INSTALL:-0}
+VERIFY=${VERIFY:-1}
 
 say() { printf 'csv_load: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -39,13 +43,14 @@ die() { say "$*"; exit 1; }
 [[ $SEED =~ ^[0-9]+$ ]] || die "SEED must be a non-negative integer, not '$SEED'"
 [[ $THREADS =~ ^[1-9][0-9]*$ ]] || die "THREADS must be a positive integer, not '$THREADS'"
 
-can_install() { [[ $BENCH_NO_INSTALL != 1 && $(id -u) == 0 ]] && command -v apt-get >/dev/null; }
-apt_install() {
-    can_install || return 1
-    say "installing $* (apt-get)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null 2>&1 ||
-        { apt-get update -q >/dev/null 2>&1 &&
-          DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null 2>&1; }
+# The peers' Debian packages (python3-pandas, nodejs, npm) come from the project's bootstrap
+# script, which knows how to install them; it runs at most once and only when one is missing.
+bootstrapped=0
+bootstrap_bench() {
+    [[ $BENCH_NO_INSTALL != 1 && $bootstrapped == 0 && -x $root/scripts/bootstrap.sh ]] || return 1
+    bootstrapped=1
+    say "installing the benchmark peers' packages (scripts/bootstrap.sh --bench)"
+    "$root/scripts/bootstrap.sh" --bench >&2
 }
 
 # ---------------------------------------------------------------- build
@@ -84,13 +89,13 @@ if [[ " $TOOLS " == *" pandas "* ]]; then
     # Run from / so that this folder's pandas.py cannot shadow the real module.
     pandas_ok() { (cd / && "$PYTHON" -c 'import pandas' >/dev/null 2>&1); }
     if ! pandas_ok; then
-        if [[ $PYTHON == /usr/bin/python3 ]] && apt_install python3-pandas && pandas_ok; then :
+        if [[ $PYTHON == /usr/bin/python3 ]] && bootstrap_bench && pandas_ok; then :
         else pandas_na="pandas not importable by $PYTHON (Debian package python3-pandas)"; fi
     fi
 fi
 if [[ " $TOOLS " == *" duckdb "* ]]; then
     if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-        apt_install nodejs npm || true
+        bootstrap_bench || true
     fi
     if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
         duckdb_na="node/npm not installed"
@@ -166,6 +171,13 @@ for ((r = 1; r <= RUNS; r++)); do
     done
 done
 
+verify_line=""
+if [[ $VERIFY == 1 && " $TOOLS " == *" lakeml "* && -z ${na[lakeml]:-} ]]; then
+    say "verifying every value lakeml read (untimed)"
+    "$build/bench/csv_load" --verify "$csv" "$THREADS" >"$work/verify.out" 2>&1
+    verify_line=$(grep -m1 '^verify=' "$work/verify.out" || tail -n1 "$work/verify.out")
+fi
+
 # ---------------------------------------------------------------- report
 # median FIELD TOOL: the median of key FIELD over the tool's runs.
 median() {
@@ -209,6 +221,7 @@ if [[ -n $l_sec ]]; then
         printf "lakeml frame: %.1f MB of Arrow buffers; peak RSS / frame = %.2f (target <= 1.5 plus a fixed buffer)\n",
                fb / 1e6, r * 1024 / fb }'
 fi
+[[ -n $verify_line ]] && echo "lakeml values vs strtod / strtoll / the text: $verify_line"
 awk -v b="$bytes" -v g="$BANDWIDTH_GBPS" 'BEGIN {
     printf "memory-bandwidth floor: %.1f MB / %g GB/s = %.3f s\n", b / 1e6, g, b / (g * 1e9) }'
 echo
