@@ -9,5 +9,6 @@
 #include "frame.h"
 #include "arrow.h"
 #include "csv.h"
+#include "ml/stage.h"
 
 #endif
