@@ -10,5 +10,6 @@
 #include "arrow.h"
 #include "csv.h"
 #include "ml/stage.h"
+#include "ml/pipeline.h"
 
 #endif

@@ -1,84 +1,10 @@
-/* The generic stage machinery, exercised through a small stage class defined here: an estimator
- * "MeanCenterer" that learns a column's mean and a model that subtracts it. */
+/* The generic stage machinery, exercised through the toy MeanCenterer class (tests/toy_stage.c). */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "ml/stage_internal.h"
-
-typedef struct {
-    int refs;
-    double mean;
-} mean_state;
-
-static void retain(void *st) { ((mean_state *)st)->refs++; }
-static void release(void *st)
-{
-    if (--((mean_state *)st)->refs == 0)
-        free(st);
-}
-
-static bool check_mode(const lml_param_value *v, lml_error *err)
-{
-    return strcmp(v->v.s, "a") == 0 || strcmp(v->v.s, "b") == 0
-               ? true
-               : lml_error_set(err, LML_EINVAL, "must be a or b, got '%s'", v->v.s);
-}
-
-static const lml_param_def params[] = {
-    {.name = "inputCol", .type = LML_PARAM_STRING, .doc = "input column name"},
-    {.name = "outputCol", .type = LML_PARAM_STRING, .doc = "output column name", .has_default = true,
-     .def_s = "centered"},
-    {.name = "regParam", .type = LML_PARAM_DOUBLE, .doc = "regularization parameter (>= 0)", .has_default = true,
-     .def_d = 0.0, .check = lml_check_nonneg},
-    {.name = "maxIter", .type = LML_PARAM_INT, .doc = "maximum number of iterations (>= 0)", .has_default = true,
-     .def_i = 100, .check = lml_check_nonneg},
-    {.name = "fitIntercept", .type = LML_PARAM_BOOL, .doc = "whether to fit an intercept term", .has_default = true,
-     .def_b = true},
-    {.name = "mode", .type = LML_PARAM_STRING, .doc = "a or b", .has_default = true, .def_s = "a",
-     .check = check_mode},
-    {.name = "inputCols", .type = LML_PARAM_STRINGS, .doc = "input column names"},
-    {.name = "thresholds", .type = LML_PARAM_DOUBLES, .doc = "thresholds"},
-};
-
-static const lml_stage_vtable model_vt;
-
-static lml_stage *fit(const lml_stage *self, const lml_frame *df, lml_error *err)
-{
-    const lml_column *c = lml_frame_column_by_name(df, lml_param_string(self, "inputCol"), err);
-    if (!c)
-        return NULL;
-    mean_state *st = calloc(1, sizeof *st);
-    st->refs = 1;
-    for (size_t i = 0; i < lml_column_length(c); i++)
-        st->mean += lml_column_get_double(c, i) / (double)lml_column_length(c);
-    return lml_stage_create_model(&model_vt, self, st, err);
-}
-
-static lml_frame *transform(const lml_stage *self, const lml_frame *df, lml_error *err)
-{
-    const mean_state *st = lml_stage_state(self, &model_vt, err);
-    const lml_column *c = lml_frame_column_by_name(df, lml_param_string(self, "inputCol"), err);
-    if (!st || !c)
-        return NULL;
-    size_t n = lml_column_length(c);
-    double *out = malloc(n * sizeof *out);
-    for (size_t i = 0; i < n; i++)
-        out[i] = lml_column_get_double(c, i) - st->mean;
-    lml_column *col = lml_column_from_doubles(out, NULL, n, err);
-    free(out);
-    lml_frame *r = lml_frame_with_column(df, lml_param_string(self, "outputCol"), col, err);
-    lml_column_free(col);
-    return r;
-}
-
-static const lml_stage_vtable est_vt = {
-    .name = "MeanCenterer", .class_name = "test.MeanCenterer", .kind = LML_STAGE_ESTIMATOR,
-    .params = params, .nparams = sizeof params / sizeof params[0], .fit = fit};
-static const lml_stage_vtable model_vt = {
-    .name = "MeanCentererModel", .class_name = "test.MeanCentererModel", .kind = LML_STAGE_MODEL,
-    .params = params, .nparams = sizeof params / sizeof params[0], .transform = transform,
-    .retain_state = retain, .release_state = release};
+#include "toy_stage.h"
 
 static lml_frame *frame_of(const double *v, size_t n)
 {
@@ -90,13 +16,13 @@ static lml_frame *frame_of(const double *v, size_t n)
 
 Test(stage, uid_has_spark_shape)
 {
-    lml_stage *s = lml_stage_create(&est_vt, NULL, NULL, NULL);
+    lml_stage *s = lml_stage_create(&toy_est_vt, NULL, NULL, NULL);
     const char *uid = lml_stage_uid(s);
     cr_assert_eq(strncmp(uid, "MeanCenterer_", 13), 0, "%s", uid);
     cr_assert_eq(strlen(uid), 13 + 12);
     for (const char *p = uid + 13; *p; p++)
         cr_assert(strchr("0123456789abcdef", *p), "uid %s", uid);
-    lml_stage *t = lml_stage_create(&est_vt, NULL, NULL, NULL);
+    lml_stage *t = lml_stage_create(&toy_est_vt, NULL, NULL, NULL);
     cr_assert_str_neq(uid, lml_stage_uid(t));
     lml_stage_free(s);
     lml_stage_free(t);
@@ -105,7 +31,7 @@ Test(stage, uid_has_spark_shape)
 Test(stage, defaults_set_get_and_clear)
 {
     lml_error err = {0};
-    lml_stage *s = lml_stage_create(&est_vt, NULL, NULL, NULL);
+    lml_stage *s = lml_stage_create(&toy_est_vt, NULL, NULL, NULL);
     int64_t it;
     cr_assert(lml_get_int(s, "maxIter", &it, &err));
     cr_assert_eq(it, 100);
@@ -128,7 +54,7 @@ Test(stage, defaults_set_get_and_clear)
 Test(stage, bad_params_name_param_and_stage)
 {
     lml_error err = {0};
-    lml_stage *s = lml_stage_create(&est_vt, "MeanCenterer_000000000001", NULL, NULL);
+    lml_stage *s = lml_stage_create(&toy_est_vt, "MeanCenterer_000000000001", NULL, NULL);
     cr_assert_not(lml_set_double(s, "regParam", -1, &err));
     cr_assert_eq(err.code, LML_ERANGE);
     cr_assert_str_eq(err.message, "MeanCenterer_000000000001: param 'regParam': must be >= 0, got -1");
@@ -147,7 +73,7 @@ Test(stage, bad_params_name_param_and_stage)
 Test(stage, text_values_and_lists)
 {
     lml_error err = {0};
-    lml_stage *s = lml_stage_create(&est_vt, NULL, NULL, NULL);
+    lml_stage *s = lml_stage_create(&toy_est_vt, NULL, NULL, NULL);
     cr_assert(lml_set_param_text(s, "regParam", "0.25", &err));
     cr_assert(lml_set_param_text(s, "maxIter", "7", &err));
     cr_assert(lml_set_param_text(s, "fitIntercept", "FALSE", &err));
@@ -171,7 +97,7 @@ Test(stage, text_values_and_lists)
 
 Test(stage, explain_params_like_spark)
 {
-    lml_stage *s = lml_stage_create(&est_vt, NULL, NULL, NULL);
+    lml_stage *s = lml_stage_create(&toy_est_vt, NULL, NULL, NULL);
     lml_set_double(s, "regParam", 0.1, NULL);
     lml_set_strings(s, "inputCols", (const char *[]){"a", "b", NULL}, NULL);
     char *text = lml_explain_params(s, NULL);
@@ -190,7 +116,7 @@ Test(stage, explain_params_like_spark)
 Test(stage, fit_returns_model_with_uid_and_params_then_transform)
 {
     lml_error err = {0};
-    lml_stage *est = lml_stage_create(&est_vt, NULL, NULL, NULL);
+    lml_stage *est = lml_stage_create(&toy_est_vt, NULL, NULL, NULL);
     lml_set_string(est, "inputCol", "x", &err);
     lml_set_string(est, "outputCol", "xc", &err);
     lml_frame *f = frame_of((double[]){1, 2, 6}, 3);
@@ -218,7 +144,7 @@ Test(stage, fit_returns_model_with_uid_and_params_then_transform)
 
 Test(stage, default_output_col_is_uid_output)
 {
-    lml_stage *s = lml_stage_create(&est_vt, "MeanCenterer_abc", NULL, NULL);
+    lml_stage *s = lml_stage_create(&toy_est_vt, "MeanCenterer_abc", NULL, NULL);
     char *o = lml_default_output_col(s, NULL);
     cr_assert_str_eq(o, "MeanCenterer_abc__output");
     free(o);

@@ -1,0 +1,24 @@
+/* lakeml — Pipeline and PipelineModel (Spark's org.apache.spark.ml.Pipeline). */
+#ifndef LAKEML_ML_PIPELINE_H
+#define LAKEML_ML_PIPELINE_H
+
+#include "stage.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A pipeline of the given stages (a NULL-terminated array). The pipeline takes ownership of the
+ * stages, also on failure. Stage uids must be distinct (LML_EINVAL naming the duplicate).
+ * lml_fit fits each estimator on the output of the stages before it, transforming the frame only
+ * up to the last estimator (Spark's rule), and returns a PipelineModel with the pipeline's uid. */
+LML_API lml_stage *lml_pipeline_new(lml_stage *const *stages, lml_error *err);
+
+/* The stages of a Pipeline or PipelineModel; NULL (LML_ETYPE) for another stage. */
+LML_API size_t lml_pipeline_num_stages(const lml_stage *pipeline);
+LML_API const lml_stage *lml_pipeline_stage(const lml_stage *pipeline, size_t i);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,150 @@
+/* Pipeline → PipelineModel (spec §11.1). The stage list lives in a shared, immutable state, so
+ * copies of a pipeline or model share it. */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/internal.h"
+#include "lakeml/ml/pipeline.h"
+#include "ml/stage_internal.h"
+
+typedef struct {
+    atomic_long refs;
+    size_t n;
+    lml_stage **stages;
+} stages_state;
+
+static void retain(void *p) { atomic_fetch_add(&((stages_state *)p)->refs, 1); }
+
+static void release(void *p)
+{
+    stages_state *st = p;
+    if (atomic_fetch_sub(&st->refs, 1) > 1)
+        return;
+    for (size_t i = 0; i < st->n; i++)
+        lml_stage_free(st->stages[i]);
+    free(st->stages);
+    free(st);
+}
+
+static lml_stage *pipeline_fit(const lml_stage *self, const lml_frame *df, lml_error *err);
+static lml_frame *model_transform(const lml_stage *self, const lml_frame *df, lml_error *err);
+
+static const lml_stage_vtable pipeline_vt = {
+    .name = "Pipeline", .class_name = "org.apache.spark.ml.Pipeline", .kind = LML_STAGE_ESTIMATOR,
+    .fit = pipeline_fit, .retain_state = retain, .release_state = release};
+static const lml_stage_vtable model_vt = {
+    .name = "PipelineModel", .class_name = "org.apache.spark.ml.PipelineModel", .kind = LML_STAGE_MODEL,
+    .transform = model_transform, .retain_state = retain, .release_state = release};
+
+static stages_state *new_state(size_t n, lml_error *err)
+{
+    stages_state *st = calloc(1, sizeof *st);
+    if (st)
+        st->stages = calloc(n ? n : 1, sizeof *st->stages);
+    if (!st || !st->stages) {
+        free(st);
+        lml_error_set(err, LML_ENOMEM, "out of memory creating a pipeline");
+        return NULL;
+    }
+    atomic_init(&st->refs, 1);
+    return st;
+}
+
+lml_stage *lml_pipeline_new(lml_stage *const *stages, lml_error *err)
+{
+    size_t n = 0;
+    while (stages && stages[n])
+        n++;
+    stages_state *st = new_state(n, err);
+    if (!st) {
+        for (size_t i = 0; i < n; i++)
+            lml_stage_free(stages[i]);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        st->stages[st->n++] = stages[i];
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(lml_stage_uid(stages[i]), lml_stage_uid(stages[j])) == 0) {
+                lml_error_set(err, LML_EINVAL, "Pipeline: stages %zu and %zu have the same uid '%s'; uids must be unique",
+                              j, i, lml_stage_uid(stages[i]));
+                release(st);
+                return NULL;
+            }
+        }
+        if (lml_stage_kind_of(stages[i]) == LML_STAGE_EVALUATOR) {
+            lml_error_set(err, LML_EINVAL, "Pipeline: stage %zu (%s) is an evaluator, not a pipeline stage", i,
+                          lml_stage_uid(stages[i]));
+            release(st);
+            return NULL;
+        }
+    }
+    return lml_stage_create(&pipeline_vt, NULL, st, err);
+}
+
+static lml_stage *pipeline_fit(const lml_stage *self, const lml_frame *df, lml_error *err)
+{
+    const stages_state *st = self->state;
+    size_t last_est = 0;
+    bool any_est = false;
+    for (size_t i = 0; i < st->n; i++) {
+        if (lml_stage_kind_of(st->stages[i]) == LML_STAGE_ESTIMATOR) {
+            last_est = i;
+            any_est = true;
+        }
+    }
+    stages_state *out = new_state(st->n, err);
+    if (!out)
+        return NULL;
+    lml_frame *cur = lml_frame_retain(df);
+    size_t i = 0;
+    for (; i < st->n; i++) {
+        const lml_stage *s = st->stages[i];
+        lml_stage *fitted = lml_stage_kind_of(s) == LML_STAGE_ESTIMATOR ? lml_fit(s, cur, err) : lml_stage_copy(s, err);
+        if (!fitted)
+            goto fail;
+        out->stages[out->n++] = fitted;
+        /* Stages after the last estimator are not run during fit (Spark's rule). */
+        if (any_est && i < last_est) {
+            lml_frame *next = lml_transform(fitted, cur, err);
+            if (!next)
+                goto fail;
+            lml_frame_free(cur);
+            cur = next;
+        }
+    }
+    lml_frame_free(cur);
+    lml_stage *m = lml_stage_create_model(&model_vt, self, out, err);
+    return m;
+fail:
+    lml_error_prefix(err, "%s: stage %zu (%s)", self->uid, i, lml_stage_uid(st->stages[i]));
+    lml_frame_free(cur);
+    release(out);
+    return NULL;
+}
+
+static lml_frame *model_transform(const lml_stage *self, const lml_frame *df, lml_error *err)
+{
+    const stages_state *st = self->state;
+    lml_frame *cur = lml_frame_retain(df);
+    for (size_t i = 0; i < st->n; i++) {
+        lml_frame *next = lml_transform(st->stages[i], cur, err);
+        lml_frame_free(cur);
+        if (!next) {
+            lml_error_prefix(err, "%s: stage %zu (%s)", self->uid, i, lml_stage_uid(st->stages[i]));
+            return NULL;
+        }
+        cur = next;
+    }
+    return cur;
+}
+
+size_t lml_pipeline_num_stages(const lml_stage *p)
+{
+    return p && (p->vt == &pipeline_vt || p->vt == &model_vt) ? ((const stages_state *)p->state)->n : 0;
+}
+
+const lml_stage *lml_pipeline_stage(const lml_stage *p, size_t i)
+{
+    return i < lml_pipeline_num_stages(p) ? ((const stages_state *)p->state)->stages[i] : NULL;
+}
