@@ -1,76 +1,13 @@
 /* Runs examples/foundation on titanic.csv and checks what it prints: the Spark schema, the
  * first row of show(5) and the count/mean rows of describe().show(). */
 #include <criterion/criterion.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
+#include "common.h"
 #include "support.h"
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    size_t got = buf ? fread(buf, 1, (size_t)n, f) : 0;
-    fclose(f);
-    if (buf)
-        buf[got] = '\0';
-    return buf;
-}
-
-/* Runs exe with one argument; returns its exit status (128 + signal when killed) and its
- * stdout and stderr as malloc'd strings. */
-static int run(const char *exe, const char *arg, char **out, char **err)
-{
-    const char *dir = lml_test_temp_dir();
-    cr_assert_not_null(dir);
-    char out_path[512], err_path[512];
-    snprintf(out_path, sizeof out_path, "%s/stdout", dir);
-    snprintf(err_path, sizeof err_path, "%s/stderr", dir);
-    pid_t pid = fork();
-    cr_assert_neq(pid, -1);
-    if (pid == 0) {
-        int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
-            _exit(126);
-        execl(exe, exe, arg, (char *)NULL);
-        _exit(127);
-    }
-    int status = 0;
-    cr_assert_eq(waitpid(pid, &status, 0), pid);
-    *out = slurp(out_path);
-    *err = slurp(err_path);
-    cr_assert_not_null(*out);
-    cr_assert_not_null(*err);
-    unlink(out_path);
-    unlink(err_path);
-    rmdir(dir);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-/* The titanic.csv that datasets/fetch.sh put into the checkout, else ../shared's copy. */
-static const char *titanic_path(void)
-{
-    static char path[4096];
-    const char *src = getenv("LML_SOURCE_DIR");
-    struct stat st;
-    if (src) {
-        snprintf(path, sizeof path, "%s/datasets/titanic.csv", src);
-        if (stat(path, &st) == 0)
-            return path;
-    }
-    return lml_test_shared_path("datasets/titanic.csv");
-}
 
 /* The cells of the table line that starts with "|<label>|", trimmed, joined by ','. */
 static char *row_cells(const char *text, const char *label, char *buf, size_t cap)
@@ -102,12 +39,12 @@ Test(foundation, prints_titanic_schema_rows_and_summary)
 {
     const char *exe = getenv("LML_EXAMPLE_FOUNDATION");
     cr_assert_not_null(exe, "LML_EXAMPLE_FOUNDATION is not set (tests/integration/meson.build sets it)");
-    const char *titanic = titanic_path();
+    const char *titanic = lml_it_titanic_path();
     if (!titanic)
         cr_skip_test("SKIPPED: titanic.csv not found in datasets/ (run datasets/fetch.sh) nor in ../shared");
 
     char *out, *err;
-    int status = run(exe, titanic, &out, &err);
+    int status = lml_it_run((const char *[]){exe, titanic, NULL}, &out, &err);
     cr_assert_eq(status, 0, "foundation exited %d; stderr:\n%s", status, err);
     cr_expect_str_empty(err);
 
