@@ -23,4 +23,4 @@ if [[ ! -f $build/build.ninja ]]; then
 fi
 quiet meson compile -C "$build"
 
-"$build"/examples/foundation datasets/titanic.csv
+"$build"/examples/titanic datasets/titanic.csv

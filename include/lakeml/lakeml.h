@@ -11,5 +11,9 @@
 #include "csv.h"
 #include "ml/stage.h"
 #include "ml/pipeline.h"
+#include "ml/feature.h"
+#include "ml/classification.h"
+#include "ml/regression.h"
+#include "ml/evaluation.h"
 
 #endif

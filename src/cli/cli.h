@@ -119,5 +119,6 @@ int cli_schema(int argc, char **argv);
 int cli_show(int argc, char **argv);
 int cli_describe(int argc, char **argv);
 int cli_convert(int argc, char **argv);
+int cli_fit(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ static const command commands[] = {
     {"show", cli_show, "print the first rows as Spark's show()"},
     {"describe", cli_describe, "print count, mean, stddev, min, max per column"},
     {"convert", cli_convert, "read a CSV file and write it as CSV"},
+    {"fit", cli_fit, "train what a JSON spec describes and print a JSON report"},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 

@@ -88,6 +88,11 @@ LML_API lml_stage *lml_fit(const lml_stage *estimator, const lml_frame *df, lml_
  * output columns. */
 LML_API lml_frame *lml_transform(const lml_stage *t, const lml_frame *df, lml_error *err);
 
+/* A new stage of the named Spark class, short ("LogisticRegression") or fully qualified
+ * ("org.apache.spark.ml.classification.LogisticRegression"), with Spark's defaults.
+ * LML_ENOTFOUND (listing the known classes) for a class lakeml does not have. */
+LML_API lml_stage *lml_stage_new_by_name(const char *class_name, lml_error *err);
+
 /* Computes an evaluator's metric (metricName param) on a frame of predictions. NaN on error. */
 LML_API double lml_evaluate(const lml_stage *evaluator, const lml_frame *df, lml_error *err);
 /* Whether a larger value of the evaluator's current metric is better (Spark's isLargerBetter). */

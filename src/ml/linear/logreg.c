@@ -1,0 +1,358 @@
+/* LogisticRegression / LogisticRegressionModel as stages: Spark's param table (spec §7.1), the
+ * model's transform (rawPrediction, probability, prediction; §7.6) and the public accessors. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "core/internal.h"
+#include "lakeml/ml/classification.h"
+#include "ml/linear/logreg_internal.h"
+
+static bool check_family(const lml_param_value *v, lml_error *err)
+{
+    static const char *const ok[] = {"auto", "binomial", "multinomial"};
+    for (size_t i = 0; i < 3; i++)
+        if (strcasecmp(v->v.s, ok[i]) == 0)
+            return true;
+    return lml_error_set(err, LML_EINVAL, "must be one of auto, binomial, multinomial; got '%s'", v->v.s);
+}
+
+static bool check_thresholds(const lml_param_value *v, lml_error *err)
+{
+    size_t zeros = 0;
+    for (size_t i = 0; i < v->v.dbls.n; i++) {
+        double t = v->v.dbls.items[i];
+        if (!(t >= 0) || !isfinite(t))
+            return lml_error_set(err, LML_ERANGE, "must be finite and >= 0, got %g at index %zu", t, i);
+        zeros += t == 0.0;
+    }
+    return zeros <= 1 ? true : lml_error_set(err, LML_ERANGE, "may hold at most one 0, got %zu", zeros);
+}
+
+static bool check_ge2(const lml_param_value *v, lml_error *err)
+{
+    return v->v.i >= 2 ? true : lml_error_set(err, LML_ERANGE, "must be >= 2, got %lld", (long long)v->v.i);
+}
+
+#define P_STR(n, doc, def) {n, LML_PARAM_STRING, doc, true, false, 0, 0, def, NULL}
+static const lml_param_def lr_params[] = {
+    P_STR("featuresCol", "features column name", "features"),
+    P_STR("labelCol", "label column name", "label"),
+    P_STR("predictionCol", "prediction column name", "prediction"),
+    P_STR("rawPredictionCol", "raw prediction (a.k.a. confidence) column name", "rawPrediction"),
+    P_STR("probabilityCol", "Column name for predicted class conditional probabilities. Note: Not all models output "
+          "well-calibrated probability estimates! These probabilities should be treated as confidences, not precise "
+          "probabilities", "probability"),
+    {"maxIter", LML_PARAM_INT, "maximum number of iterations (>= 0)", true, false, 100, 0, NULL, lml_check_nonneg},
+    {"regParam", LML_PARAM_DOUBLE, "regularization parameter (>= 0)", true, false, 0, 0.0, NULL, lml_check_nonneg},
+    {"elasticNetParam", LML_PARAM_DOUBLE, "the ElasticNet mixing parameter, in range [0, 1]. For alpha = 0, the "
+     "penalty is an L2 penalty. For alpha = 1, it is an L1 penalty", true, false, 0, 0.0, NULL, lml_check_unit},
+    {"tol", LML_PARAM_DOUBLE, "the convergence tolerance for iterative algorithms (>= 0)", true, false, 0, 1e-6, NULL,
+     lml_check_nonneg},
+    {"fitIntercept", LML_PARAM_BOOL, "whether to fit an intercept term", true, true, 0, 0, NULL, NULL},
+    {"standardization", LML_PARAM_BOOL, "whether to standardize the training features before fitting the model",
+     true, true, 0, 0, NULL, NULL},
+    {"threshold", LML_PARAM_DOUBLE, "threshold in binary classification prediction, in range [0, 1]", true, false, 0,
+     0.5, NULL, lml_check_unit},
+    {"thresholds", LML_PARAM_DOUBLES, "Thresholds in multi-class classification to adjust the probability of "
+     "predicting each class. Array must have length equal to the number of classes, with values > 0 excepting that "
+     "at most one value may be 0. The class with largest value p/t is predicted, where p is the original probability "
+     "of that class and t is the class's threshold", false, false, 0, 0, NULL, check_thresholds},
+    {"family", LML_PARAM_STRING, "The name of family which is a description of the label distribution to be used in "
+     "the model. Supported options: auto, binomial, multinomial.", true, false, 0, 0, "auto", check_family},
+    {"weightCol", LML_PARAM_STRING, "weight column name. If this is not set or empty, we treat all instance weights "
+     "as 1.0", false, false, 0, 0, NULL, NULL},
+    {"aggregationDepth", LML_PARAM_INT, "suggested depth for treeAggregate (>= 2)", true, false, 2, 0, NULL, check_ge2},
+    {"maxBlockSizeInMB", LML_PARAM_DOUBLE, "Maximum memory in MB for stacking input data into blocks. Data is stacked "
+     "within partitions. If more than remaining data size in a partition then it is adjusted to the data size. Default "
+     "0.0 represents choosing optimal value, depends on specific algorithm. Must be >= 0.", true, false, 0, 0.0, NULL,
+     lml_check_nonneg},
+};
+
+static void state_retain(void *st) { atomic_fetch_add(&((lml_logreg_state *)st)->refs, 1); }
+
+void lml_logreg_state_release(void *st)
+{
+    lml_logreg_state *s = st;
+    if (!s || atomic_fetch_sub(&s->refs, 1) != 1)
+        return;
+    free(s->coef);
+    free(s->intercept);
+    free(s->history);
+    free(s);
+}
+
+static lml_stage *lr_fit(const lml_stage *self, const lml_frame *df, lml_error *err);
+static lml_frame *lr_transform(const lml_stage *self, const lml_frame *df, lml_error *err);
+
+static lml_stage_vtable lr_vt = {
+    .name = "LogisticRegression",
+    .class_name = "org.apache.spark.ml.classification.LogisticRegression",
+    .kind = LML_STAGE_ESTIMATOR,
+    .params = lr_params,
+    .nparams = sizeof lr_params / sizeof lr_params[0],
+    .fit = lr_fit,
+};
+
+static lml_stage_vtable lrm_vt = {
+    .name = "LogisticRegressionModel",
+    .class_name = "org.apache.spark.ml.classification.LogisticRegressionModel",
+    .kind = LML_STAGE_MODEL,
+    .params = lr_params,
+    .nparams = sizeof lr_params / sizeof lr_params[0],
+    .transform = lr_transform,
+    .retain_state = state_retain,
+    .release_state = lml_logreg_state_release,
+};
+
+lml_stage *lml_logistic_regression_new(void)
+{
+    return lml_stage_create(&lr_vt, NULL, NULL, NULL);
+}
+
+static lml_stage *lr_fit(const lml_stage *self, const lml_frame *df, lml_error *err)
+{
+    lml_logreg_state *s = lml_logreg_fit_state(self, df, err);
+    if (!s)
+        return NULL;
+    return lml_stage_create_model(&lrm_vt, self, s, err);
+}
+
+void lml_logreg_margins_dense(const lml_logreg_state *s, const double *x, double *out)
+{
+    for (size_t k = 0; k < s->rows; k++) {
+        double m = s->intercept[k];
+        const double *c = s->coef + k * s->d;
+        for (size_t j = 0; j < s->d; j++)
+            m += c[j] * x[j];
+        out[k] = m;
+    }
+}
+
+/* rawPrediction, probability and prediction of one row from its margins m (s->rows). */
+static void predict(const lml_logreg_state *s, const double *m, double thr, const double *th, double *raw,
+                    double *prob, double *pred)
+{
+    size_t K = s->num_classes;
+    if (!s->multinomial) {
+        raw[0] = -m[0], raw[1] = m[0];
+        prob[0] = 1.0 / (1.0 + exp(m[0]));
+        prob[1] = 1.0 - prob[0];
+        if (thr <= 0.0)
+            *pred = 1.0;
+        else if (thr >= 1.0)
+            *pred = 0.0;
+        else
+            *pred = m[0] > log(thr / (1.0 - thr)) ? 1.0 : 0.0;
+        return;
+    }
+    double mx = -INFINITY, sum = 0.0;
+    size_t top = 0;
+    for (size_t k = 0; k < K; k++) {
+        raw[k] = m[k];
+        if (m[k] > mx)
+            mx = m[k], top = k;
+    }
+    if (mx == INFINITY) { /* a one-class model: Spark puts all probability on the first +∞ */
+        for (size_t k = 0; k < K; k++)
+            prob[k] = k == top ? 1.0 : 0.0;
+    } else {
+        for (size_t k = 0; k < K; k++)
+            sum += (prob[k] = exp(m[k] - mx));
+        for (size_t k = 0; k < K; k++)
+            prob[k] /= sum;
+    }
+    size_t best = 0;
+    double bv = -INFINITY;
+    for (size_t k = 0; k < K; k++) {
+        double v = th ? (th[k] == 0.0 ? INFINITY : prob[k] / th[k]) : raw[k];
+        if (k == 0 || v > bv)
+            bv = v, best = k;
+    }
+    *pred = (double)best;
+}
+
+static lml_frame *add_col(lml_frame *f, const char *name, lml_column *c, lml_error *err)
+{
+    lml_frame *g = c ? lml_frame_with_column(f, name, c, err) : NULL;
+    lml_column_free(c);
+    lml_frame_free(f);
+    return g;
+}
+
+static lml_frame *lr_transform(const lml_stage *self, const lml_frame *df, lml_error *err)
+{
+    const lml_logreg_state *s = lml_stage_state(self, &lrm_vt, err);
+    if (!s)
+        return NULL;
+    const char *fname = lml_param_string(self, "featuresCol");
+    const lml_column *fc = lml_frame_column_by_name(df, fname, err);
+    if (!fc) {
+        lml_error_prefix(err, "%s: featuresCol", self->uid);
+        return NULL;
+    }
+    if (lml_column_type(fc) != LML_VECTOR || lml_column_vector_size(fc) != s->d) {
+        lml_error_set(err, LML_ETYPE, "%s: column '%s' must hold vectors of size %zu (the model's numFeatures), got %s "
+                      "of size %zu", self->uid, fname, s->d, lml_type_name(lml_column_type(fc)),
+                      lml_column_type(fc) == LML_VECTOR ? lml_column_vector_size(fc) : 0);
+        return NULL;
+    }
+    const char *names[3] = {lml_param_string(self, "rawPredictionCol"), lml_param_string(self, "probabilityCol"),
+                            lml_param_string(self, "predictionCol")};
+    for (size_t i = 0; i < 3; i++)
+        if (names[i] && *names[i] && lml_frame_column_index(df, names[i]) >= 0) {
+            lml_error_set(err, LML_EINVAL, "%s: output column %s already exists", self->uid, names[i]);
+            return NULL;
+        }
+    size_t nt = 0, K = s->num_classes, n = lml_column_length(fc), d = s->d;
+    const double *th = lml_is_set(self, "thresholds") ? lml_get_doubles(self, "thresholds", &nt, NULL) : NULL;
+    if (th && nt != K) {
+        lml_error_set(err, LML_EINVAL, "%s: thresholds has length %zu but the model has %zu classes", self->uid, nt, K);
+        return NULL;
+    }
+    double thr = lml_param_double(self, "threshold");
+    if (th && !s->multinomial) {
+        double tt = 1.0 / (1.0 + th[0] / th[1]); /* t₁ = 0 → t = 0 (always 1); t₀ = 0 → t = 1 */
+        /* Spark's checkThresholdConsistency: both set must agree. */
+        if (lml_is_set(self, "threshold") && fabs(thr - tt) > 1e-5) {
+            lml_error_set(err, LML_EINVAL, "%s: inconsistent values for threshold (%g) and thresholds (equivalent to "
+                          "%g)", self->uid, thr, tt);
+            return NULL;
+        }
+        thr = tt;
+    }
+    size_t nk;
+    if (!lml_mul_ok(n, K, &nk) || nk > SIZE_MAX / sizeof(double) / 2) {
+        lml_error_set(err, LML_ENOMEM, "%s: %zu rows × %zu classes is too large", self->uid, n, K);
+        return NULL;
+    }
+    double *raw = malloc((nk ? nk : 1) * sizeof(double)), *prob = malloc((nk ? nk : 1) * sizeof(double));
+    double *pred = malloc((n ? n : 1) * sizeof(double)), *m = malloc(s->rows * sizeof(double));
+    lml_frame *out = NULL;
+    if (!raw || !prob || !pred || !m) {
+        lml_error_set(err, LML_ENOMEM, "%s: out of memory for predictions", self->uid);
+        goto done;
+    }
+    bool sparse = lml_column_vector_is_sparse(fc);
+    for (size_t i = 0; i < n; i++) {
+        if (lml_column_is_null(fc, i)) {
+            lml_error_set(err, LML_EINVAL, "%s: column '%s' row %zu: features are null", self->uid, fname, i);
+            goto done;
+        }
+        if (sparse) {
+            const int64_t *ip = lml_column_vector_indptr(fc);
+            const int32_t *ix = lml_column_vector_indices(fc);
+            const double *v = lml_column_vector_values(fc);
+            for (size_t k = 0; k < s->rows; k++) {
+                double acc = s->intercept[k];
+                for (int64_t z = ip[i]; z < ip[i + 1]; z++)
+                    acc += s->coef[k * d + (size_t)ix[z]] * v[z];
+                m[k] = acc;
+            }
+        } else {
+            lml_logreg_margins_dense(s, lml_column_vector_dense(fc) + i * d, m);
+        }
+        predict(s, m, thr, s->multinomial ? th : NULL, raw + i * K, prob + i * K, pred + i);
+    }
+    out = lml_frame_retain(df);
+    if (names[0] && *names[0])
+        out = add_col(out, names[0], lml_column_vector_from_dense(raw, n, K, err), err);
+    if (out && names[1] && *names[1])
+        out = add_col(out, names[1], lml_column_vector_from_dense(prob, n, K, err), err);
+    if (out && names[2] && *names[2])
+        out = add_col(out, names[2], lml_column_from_doubles(pred, NULL, n, err), err);
+done:
+    free(raw), free(prob), free(pred), free(m);
+    return out;
+}
+
+/* ---- accessors */
+
+static const lml_logreg_state *model_state(const lml_stage *model, lml_error *err)
+{
+    return model ? lml_stage_state(model, &lrm_vt, err)
+                 : (lml_error_set(err, LML_EINVAL, "expected a LogisticRegressionModel, got NULL"), NULL);
+}
+
+size_t lml_logistic_regression_num_classes(const lml_stage *model, lml_error *err)
+{
+    const lml_logreg_state *s = model_state(model, err);
+    return s ? s->num_classes : 0;
+}
+
+size_t lml_logistic_regression_num_features(const lml_stage *model, lml_error *err)
+{
+    const lml_logreg_state *s = model_state(model, err);
+    return s ? s->d : 0;
+}
+
+bool lml_logistic_regression_is_multinomial(const lml_stage *model)
+{
+    const lml_logreg_state *s = model_state(model, NULL);
+    return s && s->multinomial;
+}
+
+const double *lml_logistic_regression_coefficients(const lml_stage *model, lml_error *err)
+{
+    const lml_logreg_state *s = model_state(model, err);
+    if (s && s->multinomial) {
+        lml_error_set(err, LML_EUNSUPPORTED, "%s: Multinomial models contain a matrix of coefficients, use "
+                      "coefficientMatrix instead.", model->uid);
+        return NULL;
+    }
+    return s ? s->coef : NULL;
+}
+
+double lml_logistic_regression_intercept(const lml_stage *model, lml_error *err)
+{
+    const lml_logreg_state *s = model_state(model, err);
+    if (s && s->multinomial) {
+        lml_error_set(err, LML_EUNSUPPORTED, "%s: Multinomial models contain a vector of intercepts, use "
+                      "interceptVector instead.", model->uid);
+        return NAN;
+    }
+    return s ? s->intercept[0] : NAN;
+}
+
+const double *lml_logistic_regression_coefficient_matrix(const lml_stage *model, size_t *rows, size_t *cols,
+                                                         lml_error *err)
+{
+    const lml_logreg_state *s = model_state(model, err);
+    if (rows)
+        *rows = s ? s->rows : 0;
+    if (cols)
+        *cols = s ? s->d : 0;
+    return s ? s->coef : NULL;
+}
+
+const double *lml_logistic_regression_intercept_vector(const lml_stage *model, size_t *n, lml_error *err)
+{
+    const lml_logreg_state *s = model_state(model, err);
+    if (n)
+        *n = s ? s->rows : 0;
+    return s ? s->intercept : NULL;
+}
+
+const double *lml_logistic_regression_objective_history(const lml_stage *model, size_t *n, lml_error *err)
+{
+    const lml_logreg_state *s = model_state(model, err);
+    if (n)
+        *n = s ? s->nhistory : 0;
+    return s ? s->history : NULL;
+}
+
+long lml_logistic_regression_total_iterations(const lml_stage *model, lml_error *err)
+{
+    const lml_logreg_state *s = model_state(model, err);
+    return s ? (long)s->nhistory - 1 : -1;
+}
+
+double lml_logistic_regression_area_under_roc(const lml_stage *model, lml_error *err)
+{
+    const lml_logreg_state *s = model_state(model, err);
+    if (s && s->multinomial) {
+        lml_error_set(err, LML_EUNSUPPORTED, "%s: areaUnderROC is only defined for binomial models", model->uid);
+        return NAN;
+    }
+    return s ? s->auc : NAN;
+}
