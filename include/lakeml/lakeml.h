@@ -15,5 +15,7 @@
 #include "ml/classification.h"
 #include "ml/regression.h"
 #include "ml/evaluation.h"
+#include "ml/tree.h"
+#include "ml/tuning.h"
 
 #endif

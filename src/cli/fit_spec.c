@@ -12,6 +12,7 @@
 #include "lakeml/ml/feature.h"
 #include "lakeml/ml/pipeline.h"
 #include "lakeml/ml/regression.h"
+#include "lakeml/ml/tree.h"
 
 static double now_ms(void)
 {
@@ -175,10 +176,18 @@ static cJSON *stage_facts(const lml_stage *s)
         cJSON_AddItemToObject(o, "coefficients", doubles_json(c, n));
         cJSON_AddNumberToObject(o, "intercept", lml_linear_regression_intercept(s, NULL));
     } else if (strcmp(name, "StandardScalerModel") == 0) {
-        cJSON_AddItemToObject(o, "mean", doubles_json(lml_standard_scaler_model_mean(s, &n, NULL), n));
-        cJSON_AddItemToObject(o, "std", doubles_json(lml_standard_scaler_model_std(s, &n, NULL), n));
+        const double *mean = lml_standard_scaler_model_mean(s, &n, NULL);
+        cJSON_AddItemToObject(o, "mean", doubles_json(mean, n));
+        const double *std = lml_standard_scaler_model_std(s, &n, NULL);
+        cJSON_AddItemToObject(o, "std", doubles_json(std, n));
+    } else if (strcmp(name, "DecisionTreeClassificationModel") == 0 || strcmp(name, "DecisionTreeRegressionModel") == 0) {
+        cJSON_AddNumberToObject(o, "numNodes", (double)lml_decision_tree_num_nodes(s, NULL));
+        cJSON_AddNumberToObject(o, "depth", (double)lml_decision_tree_depth(s, NULL));
+        const double *imp = lml_decision_tree_feature_importances(s, &n, NULL);
+        cJSON_AddItemToObject(o, "featureImportances", doubles_json(imp, n));
     } else if (strcmp(name, "ImputerModel") == 0) {
-        cJSON_AddItemToObject(o, "surrogates", doubles_json(lml_imputer_model_surrogates(s, &n, NULL), n));
+        const double *sur = lml_imputer_model_surrogates(s, &n, NULL);
+        cJSON_AddItemToObject(o, "surrogates", doubles_json(sur, n));
     }
     return o;
 }

@@ -148,3 +148,37 @@ const lml_stage *lml_pipeline_stage(const lml_stage *p, size_t i)
 {
     return i < lml_pipeline_num_stages(p) ? ((const stages_state *)p->state)->stages[i] : NULL;
 }
+
+lml_stage *lml_pipeline_copy_deep(const lml_stage *s, lml_error *err)
+{
+    if (s->vt != &pipeline_vt)
+        return lml_stage_copy(s, err);
+    const stages_state *src = s->state;
+    stages_state *st = new_state(src->n, err);
+    if (!st)
+        return NULL;
+    for (size_t i = 0; i < src->n; i++) {
+        st->stages[i] = lml_pipeline_copy_deep(src->stages[i], err);
+        if (!st->stages[i]) {
+            release(st);
+            return NULL;
+        }
+        st->n++;
+    }
+    return lml_stage_create(&pipeline_vt, s->uid, st, err); /* releases st on failure */
+}
+
+lml_stage *lml_pipeline_find_uid(lml_stage *root, const char *uid)
+{
+    if (strcmp(root->uid, uid) == 0)
+        return root;
+    if (root->vt != &pipeline_vt)
+        return NULL;
+    stages_state *st = root->state;
+    for (size_t i = 0; i < st->n; i++) {
+        lml_stage *hit = lml_pipeline_find_uid(st->stages[i], uid);
+        if (hit)
+            return hit;
+    }
+    return NULL;
+}

@@ -6,6 +6,7 @@
 #include "lakeml/ml/feature.h"
 #include "lakeml/ml/regression.h"
 #include "lakeml/ml/stage.h"
+#include "lakeml/ml/tree.h"
 
 static lml_stage *string_indexer(void) { return lml_string_indexer_new(NULL, NULL); }
 static lml_stage *index_to_string(void) { return lml_index_to_string_new(NULL, NULL); }
@@ -27,6 +28,8 @@ static const struct {
     {"org.apache.spark.ml.feature.", "Imputer", imputer},
     {"org.apache.spark.ml.classification.", "LogisticRegression", lml_logistic_regression_new},
     {"org.apache.spark.ml.regression.", "LinearRegression", lml_linear_regression_new},
+    {"org.apache.spark.ml.classification.", "DecisionTreeClassifier", lml_decision_tree_classifier_new},
+    {"org.apache.spark.ml.regression.", "DecisionTreeRegressor", lml_decision_tree_regressor_new},
     {"org.apache.spark.ml.evaluation.", "BinaryClassificationEvaluator", lml_binary_classification_evaluator_new},
     {"org.apache.spark.ml.evaluation.", "MulticlassClassificationEvaluator",
      lml_multiclass_classification_evaluator_new},
@@ -48,6 +51,7 @@ lml_stage *lml_stage_new_by_name(const char *class_name, lml_error *err)
     lml_error_set(err, LML_ENOTFOUND,
                   "unknown stage class '%s'; lakeml has StringIndexer, IndexToString, OneHotEncoder, "
                   "VectorAssembler, StandardScaler, Imputer, LogisticRegression, LinearRegression, "
+                  "DecisionTreeClassifier, DecisionTreeRegressor, "
                   "BinaryClassificationEvaluator, MulticlassClassificationEvaluator, RegressionEvaluator",
                   class_name);
     return NULL;

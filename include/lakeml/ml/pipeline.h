@@ -18,6 +18,14 @@ LML_API lml_stage *lml_pipeline_new(lml_stage *const *stages, lml_error *err);
 LML_API size_t lml_pipeline_num_stages(const lml_stage *pipeline);
 LML_API const lml_stage *lml_pipeline_stage(const lml_stage *pipeline, size_t i);
 
+/* A copy of a Pipeline with the same uid whose stages are copied too (nested pipelines
+ * recursively), so params set on its stages do not reach the original (lml_stage_copy shares
+ * the stage list). Any other stage is copied with lml_stage_copy. NULL on out of memory. */
+LML_API lml_stage *lml_pipeline_copy_deep(const lml_stage *s, lml_error *err);
+/* The stage (the root itself, or a stage nested in a Pipeline, recursively) whose uid is `uid`,
+ * writable; NULL when there is none. Only meant for a copy made by lml_pipeline_copy_deep. */
+LML_API lml_stage *lml_pipeline_find_uid(lml_stage *root, const char *uid);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,73 @@
+/* lakeml — decision trees (Spark's DecisionTreeClassifier / DecisionTreeRegressor, spec §9).
+ *
+ * Both learners bin the features once per fit (up to maxBins split candidates per feature, Spark's
+ * rule) and grow the tree level by level like Spark, so maxDepth, minInstancesPerNode,
+ * minWeightFractionPerNode and minInfoGain mean what they mean there. Features that the features
+ * column's ML attributes mark nominal (k values) or binary (2) are categorical, split like Spark
+ * (unordered subsets for multiclass with small k, else ordered by centroid); their values must lie
+ * in [0, k) and k must not exceed min(maxBins, numRows). Models are immutable and safe to share
+ * between threads. */
+#ifndef LAKEML_ML_TREE_H
+#define LAKEML_ML_TREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "stage.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A new DecisionTreeClassifier with Spark's defaults: featuresCol "features", labelCol "label",
+ * predictionCol "prediction", rawPredictionCol "rawPrediction", probabilityCol "probability",
+ * weightCol unset, maxDepth 5 (0..30), maxBins 32 (>= 2; at most 65536 here, the bins being
+ * stored in 16 bits), minInstancesPerNode 1 (>= 1),
+ * minWeightFractionPerNode 0 ([0, 0.5)), minInfoGain 0, impurity "gini" (gini/entropy), seed
+ * (Spark's default for the class), maxMemoryInMB 256, cacheNodeIds false, checkpointInterval 10
+ * (the last three have no effect). Labels must be integers in [0, numClasses) where numClasses
+ * comes from the label's metadata or is max label + 1 (at most 100). The model's transform adds
+ * rawPrediction (vector: the leaf's weighted class counts), probability (the counts normalised)
+ * and prediction (double, the first argmax). Fit errors name the column, row or param. Returns
+ * NULL only when out of memory. Free with lml_stage_free. */
+LML_API lml_stage *lml_decision_tree_classifier_new(void);
+
+/* A new DecisionTreeRegressor: the same params without rawPredictionCol/probabilityCol,
+ * impurity "variance". The model predicts the leaf's weighted mean label. */
+LML_API lml_stage *lml_decision_tree_regressor_new(void);
+
+/* One node of a fitted tree, nodes numbered in pre-order (0 = root). */
+typedef struct lml_tree_node_info {
+    bool leaf;
+    int32_t left, right; /* child indices, -1 for a leaf */
+    int32_t feature;     /* split feature, -1 for a leaf */
+    double threshold;    /* a row goes left iff feature value <= threshold */
+    double gain;         /* information gain of the split; -1 for a leaf */
+    double impurity;     /* node impurity; -1 for a leaf evaluated without a valid split */
+    double prediction;   /* class index or mean label */
+    double weight;       /* weighted number of training rows in the node */
+    bool categorical;    /* a categorical split: left iff the value is one of left_categories */
+    const double *left_categories; /* ascending, borrowed from the model; NULL otherwise */
+    size_t num_left_categories;
+} lml_tree_node_info;
+
+/* Accessors of a DecisionTreeClassificationModel or DecisionTreeRegressionModel; on another
+ * stage they fail with LML_ETYPE (-1 / false / NULL). */
+LML_API int64_t lml_decision_tree_num_nodes(const lml_stage *model, lml_error *err);
+LML_API int64_t lml_decision_tree_depth(const lml_stage *model, lml_error *err);
+LML_API int64_t lml_decision_tree_num_features(const lml_stage *model, lml_error *err);
+/* numClasses of a classification model; 0 for a regression model. */
+LML_API int64_t lml_decision_tree_num_classes(const lml_stage *model, lml_error *err);
+/* Node `index` (pre-order) into *out; LML_ERANGE when index >= numNodes. */
+LML_API bool lml_decision_tree_node(const lml_stage *model, size_t index, lml_tree_node_info *out, lml_error *err);
+/* Spark's featureImportances (§9.8) as a dense array of numFeatures values summing to 1 (all 0
+ * when the tree has no split), borrowed from the model; *d receives numFeatures. */
+LML_API const double *lml_decision_tree_feature_importances(const lml_stage *model, size_t *d, lml_error *err);
+/* Spark's toDebugString text (malloc'd; free with free()). */
+LML_API char *lml_decision_tree_debug_string(const lml_stage *model, lml_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,99 @@
+/* The histogram tree learner shared by every tree model (spec §9): features binned once per fit
+ * (binning.c), level-wise growth over per-node histograms (grow.c). Internal header. */
+#ifndef LML_ML_TREE_INTERNAL_H
+#define LML_ML_TREE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "lakeml/error.h"
+
+/* Training rows as borrowed plain arrays: features dense row-major (X) or CSR. */
+typedef struct lml_tree_data {
+    size_t n, d;
+    const double *X;
+    const int64_t *indptr;
+    const int32_t *indices;
+    const double *values;
+    const double *y; /* labels (class index for classification) */
+    const double *w; /* instance weights, NULL = all 1 */
+} lml_tree_data;
+
+/* Feature j of row i (CSR: binary search of the row's indices). */
+double lml_tree_feature(const lml_tree_data *dt, size_t i, size_t j);
+
+/* The binned matrix: column-major, one byte per cell when every feature has ≤ 256 bins, else two.
+ * Feature j has nsplits[j] thresholds (ascending) and nsplits[j] + 1 bins; a value goes to bin b
+ * when thresholds[b-1] < v ≤ thresholds[b]. */
+typedef struct lml_tree_bins {
+    size_t n, d;
+    size_t *arity;   /* 0: continuous; k: categorical with k categories = k bins (nsplits k − 1) */
+    size_t max_unordered; /* multiclass categoricals up to this arity use unordered splits */
+    size_t max_bins; /* most bins of any feature */
+    size_t *nsplits;
+    double **thresholds;
+    uint8_t *b8;
+    uint16_t *b16;
+} lml_tree_bins;
+
+static inline unsigned lml_tree_bin(const lml_tree_bins *b, size_t i, size_t j)
+{
+    return b->b8 ? b->b8[j * b->n + i] : b->b16[j * b->n + i];
+}
+
+/* Split candidates of one feature from (value, weight) pairs of its sampled rows (§9.3 steps
+ * 2–3): `vals`/`wts` of length m are the sampled values (reordered in place), expected_total the
+ * expected total weight, max_splits = maxBinsEff − 1. Returns the number of thresholds written to
+ * out (room for max_splits), or -1 when out of memory. */
+long lml_tree_find_splits(double *vals, double *wts, size_t m, double expected_total, size_t max_splits,
+                          double *out);
+/* Bins every feature of dt (Spark's sampling rule with `seed`, maxBins ≥ 2). `arity` (NULL: all
+ * continuous) gives categorical arities; their values must already be checked to lie in [0, k)
+ * and k ≤ min(maxBins, numRows). */
+bool lml_tree_bins_build(const lml_tree_data *dt, size_t max_bins, const size_t *arity, int64_t seed,
+                         lml_tree_bins *out, lml_error *err);
+void lml_tree_bins_clear(lml_tree_bins *b);
+
+typedef enum lml_tree_impurity { LML_IMP_GINI, LML_IMP_ENTROPY, LML_IMP_VARIANCE } lml_tree_impurity;
+
+typedef struct lml_tree_node {
+    int32_t left, right; /* -1 for a leaf */
+    int32_t feature;
+    double threshold; /* continuous: left iff value <= threshold */
+    int32_t arity;    /* categorical split: the feature's arity, else 0 */
+    int32_t ncats;    /* categorical: number of left categories, at cats[cat_off …] ascending */
+    size_t cat_off;
+    double gain;      /* -1 for leaves */
+    double impurity;  /* -1 for leaves evaluated without a valid split */
+    double prediction;
+    double weight; /* weighted row count */
+    size_t stats;  /* offset of this node's stats in the tree's stats array */
+} lml_tree_node;
+
+typedef struct lml_tree {
+    size_t nnodes; /* nodes[0] is the root; pre-order */
+    lml_tree_node *nodes;
+    size_t nstats; /* stats per node: numClasses, or 3 (Σw, Σwy, Σwy²) */
+    double *stats;
+    double *cats; /* left categories of categorical splits */
+    int depth;
+} lml_tree;
+
+typedef struct lml_tree_options {
+    lml_tree_impurity impurity;
+    size_t num_classes; /* 0 for regression */
+    int max_depth;
+    int64_t min_instances;
+    double min_weight_fraction;
+    double min_info_gain;
+} lml_tree_options;
+
+double lml_tree_impurity_of(lml_tree_impurity imp, const double *s, size_t nstats);
+/* Grows one tree on binned rows (level-wise, Spark's gain, stopping and tie rules, post-pruning). */
+bool lml_tree_grow(const lml_tree_data *dt, const lml_tree_bins *bins, const lml_tree_options *o, lml_tree *out,
+                   lml_error *err);
+void lml_tree_clear(lml_tree *t);
+/* Index of the leaf reached by feature vector row i of dt. */
+size_t lml_tree_leaf_of(const lml_tree *t, const lml_tree_data *dt, size_t i);
+
+#endif

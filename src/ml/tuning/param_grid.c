@@ -1,0 +1,293 @@
+/* ParamGridBuilder (spec §11.2): params kept in insertion order with their value lists; grid point
+ * j is decoded as a mixed-radix number whose last digit is the last param (PySpark's
+ * itertools.product order: first param slowest). */
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/internal.h"
+#include "lakeml/ml/pipeline.h"
+#include "ml/tuning/tuning_internal.h"
+
+typedef struct grid_param {
+    char *uid;
+    char *name;
+    lml_param_type type;
+    size_t n;
+    lml_param_value *values;
+} grid_param;
+
+struct lml_param_grid {
+    size_t n, cap;
+    grid_param *params;
+};
+
+lml_param_grid *lml_param_grid_new(void) { return calloc(1, sizeof(lml_param_grid)); }
+
+static void clear_values(grid_param *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        lml_param_value_clear(&p->values[i]);
+    free(p->values);
+    p->values = NULL;
+    p->n = 0;
+}
+
+void lml_param_grid_free(lml_param_grid *g)
+{
+    if (!g)
+        return;
+    for (size_t i = 0; i < g->n; i++) {
+        clear_values(&g->params[i]);
+        free(g->params[i].uid);
+        free(g->params[i].name);
+    }
+    free(g->params);
+    free(g);
+}
+
+/* Sets one value of the param's own type on a stage (the value's type is already checked). */
+static bool set_value(lml_stage *s, const char *name, const lml_param_value *v, lml_error *err)
+{
+    switch (v->type) {
+    case LML_PARAM_BOOL: return lml_set_bool(s, name, v->v.b, err);
+    case LML_PARAM_INT: return lml_set_int(s, name, v->v.i, err);
+    case LML_PARAM_DOUBLE: return lml_set_double(s, name, v->v.d, err);
+    case LML_PARAM_STRING: return lml_set_string(s, name, v->v.s, err);
+    default: return lml_error_set(err, LML_EUNSUPPORTED, "%s: param '%s': list params cannot be gridded", s->uid, name);
+    }
+}
+
+static const char *type_word(lml_param_type t)
+{
+    switch (t) {
+    case LML_PARAM_BOOL: return "bool";
+    case LML_PARAM_INT: return "int";
+    case LML_PARAM_DOUBLE: return "double";
+    case LML_PARAM_STRING: return "string";
+    case LML_PARAM_STRINGS: return "string list";
+    default: return "double list";
+    }
+}
+
+/* Validates the values (type and range, by setting each on a scratch copy of the stage, so the
+ * stage's own check names the problem) and stores them, replacing an earlier list for the param. */
+static bool add(lml_param_grid *g, const lml_stage *stage, const char *name, lml_param_value *vals, size_t n,
+                lml_error *err)
+{
+    bool ok = false;
+    lml_stage *scratch = NULL;
+    const lml_param_def *def = NULL;
+    for (size_t k = 0; k < stage->vt->nparams; k++)
+        if (strcmp(stage->vt->params[k].name, name) == 0)
+            def = &stage->vt->params[k];
+    if (!def) {
+        lml_error_set(err, LML_ENOTFOUND, "%s: no param '%s'", stage->uid, name);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (vals[i].type != def->type) {
+            lml_error_set(err, LML_ETYPE, "%s: param '%s' is a %s param, the grid gives %s values", stage->uid, name,
+                          type_word(def->type), type_word(vals[i].type));
+            goto out;
+        }
+    }
+    scratch = lml_stage_copy(stage, err);
+    if (!scratch)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        if (!set_value(scratch, name, &vals[i], err))
+            goto out;
+    grid_param *p = NULL;
+    for (size_t i = 0; i < g->n; i++)
+        if (strcmp(g->params[i].uid, stage->uid) == 0 && strcmp(g->params[i].name, name) == 0)
+            p = &g->params[i];
+    if (!p) {
+        if (g->n == g->cap) {
+            size_t cap = g->cap ? 2 * g->cap : 4;
+            grid_param *np = realloc(g->params, cap * sizeof *np);
+            if (!np) {
+                lml_error_set(err, LML_ENOMEM, "out of memory adding param '%s' to a grid", name);
+                goto out;
+            }
+            g->params = np;
+            g->cap = cap;
+        }
+        p = &g->params[g->n];
+        memset(p, 0, sizeof *p);
+        p->uid = strdup(stage->uid);
+        p->name = strdup(name);
+        if (!p->uid || !p->name) {
+            free(p->uid);
+            free(p->name);
+            lml_error_set(err, LML_ENOMEM, "out of memory adding param '%s' to a grid", name);
+            goto out;
+        }
+        p->type = def->type;
+        g->n++;
+    }
+    clear_values(p);
+    p->values = vals;
+    p->n = n;
+    vals = NULL;
+    n = 0;
+    ok = true;
+out:
+    for (size_t i = 0; i < n; i++)
+        lml_param_value_clear(&vals[i]);
+    free(vals);
+    lml_stage_free(scratch);
+    return ok;
+}
+
+static lml_param_value *alloc_values(size_t n, lml_error *err)
+{
+    lml_param_value *v = calloc(n ? n : 1, sizeof *v);
+    if (!v)
+        lml_error_set(err, LML_ENOMEM, "out of memory building a param grid");
+    return v;
+}
+
+bool lml_param_grid_add_double(lml_param_grid *g, const lml_stage *stage, const char *param, const double *values,
+                               size_t n, lml_error *err)
+{
+    lml_param_value *v = alloc_values(n, err);
+    if (!v)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        v[i] = (lml_param_value){.type = LML_PARAM_DOUBLE, .v.d = values[i]};
+    return add(g, stage, param, v, n, err);
+}
+
+bool lml_param_grid_add_int(lml_param_grid *g, const lml_stage *stage, const char *param, const int64_t *values,
+                            size_t n, lml_error *err)
+{
+    lml_param_value *v = alloc_values(n, err);
+    if (!v)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        v[i] = (lml_param_value){.type = LML_PARAM_INT, .v.i = values[i]};
+    return add(g, stage, param, v, n, err);
+}
+
+bool lml_param_grid_add_bool(lml_param_grid *g, const lml_stage *stage, const char *param, const bool *values,
+                             size_t n, lml_error *err)
+{
+    lml_param_value *v = alloc_values(n, err);
+    if (!v)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        v[i] = (lml_param_value){.type = LML_PARAM_BOOL, .v.b = values[i]};
+    return add(g, stage, param, v, n, err);
+}
+
+bool lml_param_grid_add_string(lml_param_grid *g, const lml_stage *stage, const char *param,
+                               const char *const *values, size_t n, lml_error *err)
+{
+    lml_param_value *v = alloc_values(n, err);
+    if (!v)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        v[i] = (lml_param_value){.type = LML_PARAM_STRING, .v.s = strdup(values[i] ? values[i] : "")};
+        if (!v[i].v.s) {
+            for (size_t k = 0; k < i; k++)
+                free(v[k].v.s);
+            free(v);
+            return lml_error_set(err, LML_ENOMEM, "out of memory building a param grid");
+        }
+    }
+    return add(g, stage, param, v, n, err);
+}
+
+bool lml_param_grid_base_on_double(lml_param_grid *g, const lml_stage *stage, const char *param, double v,
+                                   lml_error *err)
+{
+    return lml_param_grid_add_double(g, stage, param, &v, 1, err);
+}
+
+bool lml_param_grid_base_on_int(lml_param_grid *g, const lml_stage *stage, const char *param, int64_t v,
+                                lml_error *err)
+{
+    return lml_param_grid_add_int(g, stage, param, &v, 1, err);
+}
+
+bool lml_param_grid_base_on_string(lml_param_grid *g, const lml_stage *stage, const char *param, const char *v,
+                                   lml_error *err)
+{
+    return lml_param_grid_add_string(g, stage, param, &v, 1, err);
+}
+
+bool lml_param_grid_base_on_bool(lml_param_grid *g, const lml_stage *stage, const char *param, bool v,
+                                 lml_error *err)
+{
+    return lml_param_grid_add_bool(g, stage, param, &v, 1, err);
+}
+
+size_t lml_param_grid_num_maps(const lml_param_grid *g)
+{
+    size_t total = 1;
+    for (size_t i = 0; i < g->n; i++) {
+        if (g->params[i].n && total > SIZE_MAX / g->params[i].n)
+            return SIZE_MAX; /* cannot be enumerated anyway */
+        total *= g->params[i].n;
+    }
+    return total;
+}
+
+/* The value index of each param for grid point j (last param = fastest digit). */
+static size_t digit(const lml_param_grid *g, size_t j, size_t p)
+{
+    for (size_t q = g->n; q-- > p + 1;)
+        j /= g->params[q].n;
+    return j % g->params[p].n;
+}
+
+char *lml_param_grid_map_string(const lml_param_grid *g, size_t j, lml_error *err)
+{
+    if (j >= lml_param_grid_num_maps(g)) {
+        lml_error_set(err, LML_ERANGE, "param map %zu out of range (the grid has %zu)", j, lml_param_grid_num_maps(g));
+        return NULL;
+    }
+    lml_strbuf sb = {0};
+    lml_strbuf_append(&sb, "{", 1);
+    for (size_t p = 0; p < g->n; p++) {
+        const lml_param_value *v = &g->params[p].values[digit(g, j, p)];
+        char buf[LML_DOUBLE_BUF > 32 ? LML_DOUBLE_BUF : 32];
+        const char *text = buf;
+        switch (v->type) {
+        case LML_PARAM_BOOL: text = v->v.b ? "true" : "false"; break;
+        case LML_PARAM_INT: snprintf(buf, sizeof buf, "%" PRId64, v->v.i); break;
+        case LML_PARAM_DOUBLE: lml_format_double_java(v->v.d, buf); break;
+        default: text = v->v.s; break;
+        }
+        lml_strbuf_printf(&sb, "%s%s.%s: %s", p ? ", " : "", g->params[p].uid, g->params[p].name, text);
+    }
+    lml_strbuf_append(&sb, "}", 1);
+    return lml_strbuf_finish(&sb, err);
+}
+
+lml_stage *lml_param_grid_apply(const lml_param_grid *g, size_t j, const lml_stage *estimator, lml_error *err)
+{
+    if (j >= lml_param_grid_num_maps(g)) {
+        lml_error_set(err, LML_ERANGE, "param map %zu out of range (the grid has %zu)", j, lml_param_grid_num_maps(g));
+        return NULL;
+    }
+    lml_stage *c = lml_pipeline_copy_deep(estimator, err);
+    if (!c)
+        return NULL;
+    for (size_t p = 0; p < g->n; p++) {
+        lml_stage *target = lml_pipeline_find_uid(c, g->params[p].uid);
+        if (!target) {
+            lml_error_set(err, LML_ENOTFOUND, "param map %zu: no stage with uid '%s' (param '%s') in estimator %s", j,
+                          g->params[p].uid, g->params[p].name, estimator->uid);
+            lml_stage_free(c);
+            return NULL;
+        }
+        if (!set_value(target, g->params[p].name, &g->params[p].values[digit(g, j, p)], err)) {
+            lml_stage_free(c);
+            return NULL;
+        }
+    }
+    return c;
+}
