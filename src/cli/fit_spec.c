@@ -13,6 +13,7 @@
 #include "lakeml/ml/pipeline.h"
 #include "lakeml/ml/regression.h"
 #include "lakeml/ml/tree.h"
+#include "lakeml/ml/tuning.h"
 
 static double now_ms(void)
 {
@@ -281,6 +282,124 @@ static lml_stage *fit_pipeline(lml_stage *p, const lml_frame *df, cJSON *facts, 
     return m;
 }
 
+/* One grid line {"stage": index into "pipeline", "param": name, "values": [...]}: the values'
+ * JSON type picks the param type (whole numbers try an int param first, then a double one). */
+static bool add_grid_line(lml_param_grid *g, const lml_stage *pipeline, const cJSON *line, lml_error *err)
+{
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(line, "stage");
+    const cJSON *param = cJSON_GetObjectItemCaseSensitive(line, "param");
+    const cJSON *values = cJSON_GetObjectItemCaseSensitive(line, "values");
+    if (!cJSON_IsNumber(st) || !cJSON_IsString(param) || !cJSON_IsArray(values) || !values->child)
+        return spec_error(err, "spec: %s needs \"stage\" (index into pipeline), \"param\" and non-empty \"values\"",
+                          "every tuning.grid entry");
+    const lml_stage *stage = st->valueint >= 0 ? lml_pipeline_stage(pipeline, (size_t)st->valueint) : NULL;
+    if (!stage)
+        return lml_error_set(err, LML_EINVAL, "spec: tuning.grid: pipeline has no stage %d", st->valueint);
+    int n = cJSON_GetArraySize(values);
+    const cJSON *first = values->child;
+    bool ok = false;
+    if (cJSON_IsBool(first)) {
+        bool *v = calloc((size_t)n, sizeof *v);
+        int i = 0;
+        for (const cJSON *e = first; v && e; e = e->next)
+            v[i++] = cJSON_IsTrue(e);
+        ok = v && lml_param_grid_add_bool(g, stage, param->valuestring, v, (size_t)n, err);
+        free(v);
+    } else if (cJSON_IsString(first)) {
+        const char **v = string_list(values, "tuning.grid.values", err);
+        ok = v && lml_param_grid_add_string(g, stage, param->valuestring, v, (size_t)n, err);
+        free(v);
+    } else {
+        double *d = calloc((size_t)n, sizeof *d);
+        int64_t *iv = calloc((size_t)n, sizeof *iv);
+        bool whole = true;
+        int i = 0;
+        for (const cJSON *e = first; d && iv && e; e = e->next, i++) {
+            d[i] = cJSON_IsNumber(e) ? e->valuedouble : NAN;
+            whole &= d[i] == floor(d[i]) && fabs(d[i]) < 9e15;
+            iv[i] = whole ? (int64_t)d[i] : 0;
+        }
+        if (d && iv) {
+            ok = whole && lml_param_grid_add_int(g, stage, param->valuestring, iv, (size_t)n, err);
+            if (!ok && (!whole || (err && err->code == LML_ETYPE)))
+                ok = lml_param_grid_add_double(g, stage, param->valuestring, d, (size_t)n, err);
+        }
+        free(d);
+        free(iv);
+    }
+    return ok;
+}
+
+/* "tuning": {"class": CrossValidator | TrainValidationSplit, "params": {...}, "evaluator":
+ * {class, params}, "grid": [...]} wrapped around the pipeline (which it takes over). */
+static lml_stage *make_tuning(const cJSON *t, lml_stage *pipeline, lml_error *err)
+{
+    const cJSON *cls = cJSON_GetObjectItemCaseSensitive(t, "class");
+    const cJSON *ev_spec = cJSON_GetObjectItemCaseSensitive(t, "evaluator");
+    const cJSON *grid_spec = cJSON_GetObjectItemCaseSensitive(t, "grid");
+    bool cv = cJSON_IsString(cls) && (strcmp(cls->valuestring, "CrossValidator") == 0 ||
+                                       strcmp(cls->valuestring, "org.apache.spark.ml.tuning.CrossValidator") == 0);
+    bool tvs = cJSON_IsString(cls) &&
+               (strcmp(cls->valuestring, "TrainValidationSplit") == 0 ||
+                strcmp(cls->valuestring, "org.apache.spark.ml.tuning.TrainValidationSplit") == 0);
+    if (!cv && !tvs) {
+        lml_stage_free(pipeline);
+        spec_error(err, "spec: %s \"class\" must be CrossValidator or TrainValidationSplit", "tuning");
+        return NULL;
+    }
+    lml_param_grid *g = lml_param_grid_new();
+    lml_stage *ev = ev_spec ? make_stage(ev_spec, err) : NULL;
+    bool ok = g && ev && cJSON_IsArray(grid_spec);
+    if (g && ev && !cJSON_IsArray(grid_spec))
+        spec_error(err, "spec: %s needs a \"grid\" array", "tuning");
+    else if (g && !ev_spec)
+        spec_error(err, "spec: %s needs an \"evaluator\"", "tuning");
+    for (const cJSON *line = ok ? grid_spec->child : NULL; ok && line; line = line->next)
+        ok = add_grid_line(g, pipeline, line, err);
+    if (!ok) {
+        lml_param_grid_free(g);
+        lml_stage_free(ev);
+        lml_stage_free(pipeline);
+        return NULL;
+    }
+    lml_stage *tuner = cv ? lml_cross_validator_new(pipeline, g, ev, err)
+                          : lml_train_validation_split_new(pipeline, g, ev, err);
+    const cJSON *params = cJSON_GetObjectItemCaseSensitive(t, "params");
+    for (const cJSON *p = params && tuner ? params->child : NULL; p; p = p->next) {
+        if (!set_param(tuner, p, err)) {
+            lml_stage_free(tuner);
+            return NULL;
+        }
+    }
+    return tuner;
+}
+
+/* The grid's results: one entry per param map, and the best one. */
+static void add_tuning_report(cJSON *report, const lml_stage *model)
+{
+    size_t n = 0, nstd = 0;
+    const double *m = lml_tuning_model_metrics(model, &n, NULL);
+    const double *sd = lml_tuning_model_std_metrics(model, &nstd, NULL);
+    const lml_param_grid *g = lml_tuning_grid(model, NULL);
+    cJSON *t = cJSON_AddObjectToObject(report, "tuning");
+    cJSON *points = cJSON_AddArrayToObject(t, "grid");
+    for (size_t j = 0; m && j < n; j++) {
+        cJSON *pt = cJSON_CreateObject();
+        char *text = g ? lml_param_grid_map_string(g, j, NULL) : NULL;
+        cJSON_AddStringToObject(pt, "params", text ? text : "");
+        free(text);
+        cJSON_AddNumberToObject(pt, "metric", m[j]);
+        if (sd && j < nstd)
+            cJSON_AddNumberToObject(pt, "std", sd[j]);
+        cJSON_AddItemToArray(points, pt);
+    }
+    size_t best = lml_tuning_model_best_index(model, NULL);
+    char *text = g ? lml_param_grid_map_string(g, best, NULL) : NULL;
+    cJSON_AddNumberToObject(t, "bestIndex", (double)best);
+    cJSON_AddStringToObject(t, "bestParams", text ? text : "");
+    free(text);
+}
+
 cJSON *cli_run_fit_spec(const cJSON *spec, lml_error *err)
 {
     cJSON *report = cJSON_CreateObject();
@@ -290,12 +409,12 @@ cJSON *cli_run_fit_spec(const cJSON *spec, lml_error *err)
     lml_stage *prep_model = NULL, *model = NULL;
     bool ok = false;
     for (const cJSON *k = spec->child; k; k = k->next) {
-        static const char *const known[] = {"data", "prepare", "split", "pipeline", "evaluators"};
+        static const char *const known[] = {"data", "prepare", "split", "pipeline", "tuning", "evaluators"};
         bool found = false;
         for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
             found |= strcmp(k->string, known[i]) == 0;
         if (!found) {
-            spec_error(err, "spec: unknown key '%s' (known: data, prepare, split, pipeline, evaluators)", k->string);
+            spec_error(err, "spec: unknown key '%s' (known: data, prepare, split, pipeline, tuning, evaluators)", k->string);
             goto done;
         }
     }
@@ -342,8 +461,20 @@ cJSON *cli_run_fit_spec(const cJSON *spec, lml_error *err)
         spec_error(err, "spec: %s is required", "pipeline");
         goto done;
     }
-    if (!(model = fit_pipeline(make_pipeline(pl, "pipeline", err), split[0], facts, err)))
-        goto done;
+    const cJSON *tuning = cJSON_GetObjectItemCaseSensitive(spec, "tuning");
+    if (!tuning) {
+        if (!(model = fit_pipeline(make_pipeline(pl, "pipeline", err), split[0], facts, err)))
+            goto done;
+    } else {
+        lml_stage *pipe = make_pipeline(pl, "pipeline", err);
+        lml_stage *tuner = pipe ? make_tuning(tuning, pipe, err) : NULL;
+        model = tuner ? lml_fit(tuner, split[0], err) : NULL;
+        lml_stage_free(tuner);
+        if (!model)
+            goto done;
+        add_tuning_report(report, model);
+        add_stage_facts(facts, lml_tuning_model_best_model(model, NULL));
+    }
     double t3 = now_ms();
     cJSON_AddNumberToObject(timings, "fit", t3 - t2);
     if (!(pred = lml_transform(model, split[1], err)))

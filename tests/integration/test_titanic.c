@@ -73,3 +73,48 @@ Test(titanic, tutorial_program_prints_metrics_in_the_peer_range)
     free(jout);
     free(jerr);
 }
+
+/* examples/titanic_cv.json: the tutorial's CrossValidator over regParam × elasticNetParam. */
+Test(titanic, cross_validated_spec_reports_every_grid_point_and_the_best)
+{
+    const char *lakeml = getenv("LML_LAKEML");
+    const char *src = getenv("LML_SOURCE_DIR");
+    cr_assert(lakeml && src);
+    cr_assert_eq(chdir(src), 0);
+    if (access("datasets/titanic.csv", R_OK) != 0)
+        cr_skip_test("SKIPPED: datasets/titanic.csv missing (run datasets/fetch.sh)");
+    char *out, *err;
+    int status = lml_it_run((const char *[]){lakeml, "fit", "--compact", "examples/titanic_cv.json", NULL}, &out, &err);
+    cr_assert_eq(status, 0, "lakeml fit exited %d; stderr:\n%s", status, err);
+    /* Six grid points, in PySpark's order (regParam slowest), each a 3-fold mean AUC. */
+    const char *p = strstr(out, "\"grid\":[");
+    cr_assert_not_null(p, "%s", out);
+    double best = -1;
+    int best_j = -1, count = 0;
+    static const char *const reg[] = {"regParam: 0.01,", "regParam: 0.1,"};
+    static const char *const enet[] = {"elasticNetParam: 0.0}", "elasticNetParam: 0.5}", "elasticNetParam: 1.0}"};
+    for (const char *q = strstr(p, "\"metric\":"); q; q = strstr(q + 1, "\"metric\":"), count++) {
+        double m = strtod(q + 9, NULL);
+        cr_expect(m > 0.75 && m < 0.95, "grid point %d: AUC %.4f", count, m);
+        if (m > best) {
+            best = m;
+            best_j = count;
+        }
+        const char *params = q;
+        while (params > p && strncmp(params, "\"params\":", 9) != 0)
+            params--;
+        const char *rp = strstr(params, "regParam: ");
+        const char *ep = strstr(params, "elasticNetParam: ");
+        cr_assert(rp && ep && count < 6);
+        cr_expect_eq(strncmp(rp, reg[count / 3], strlen(reg[count / 3])), 0, "grid point %d: %.60s", count, rp);
+        cr_expect_eq(strncmp(ep, enet[count % 3], strlen(enet[count % 3])), 0, "grid point %d: %.60s", count, ep);
+    }
+    cr_expect_eq(count, 6, "%s", out);
+    char key[32];
+    snprintf(key, sizeof key, "\"bestIndex\":%d", best_j);
+    cr_expect(strstr(out, key) != NULL, "best index is not the argmax %d:\n%s", best_j, out);
+    double auc = metric_after(out, "\"metricName\":\"areaUnderROC\",\"value\":");
+    cr_expect(auc >= 0.78 && auc <= 0.91, "test AUC %.4f", auc);
+    free(out);
+    free(err);
+}
