@@ -186,6 +186,19 @@ static cJSON *stage_facts(const lml_stage *s)
         cJSON_AddNumberToObject(o, "depth", (double)lml_decision_tree_depth(s, NULL));
         const double *imp = lml_decision_tree_feature_importances(s, &n, NULL);
         cJSON_AddItemToObject(o, "featureImportances", doubles_json(imp, n));
+    } else if (strcmp(name, "RandomForestClassificationModel") == 0 ||
+               strcmp(name, "RandomForestRegressionModel") == 0) {
+        int64_t trees = lml_random_forest_num_trees(s, NULL);
+        cJSON_AddNumberToObject(o, "numTrees", (double)trees);
+        cJSON_AddNumberToObject(o, "totalNumNodes", (double)lml_random_forest_total_num_nodes(s, NULL));
+        int64_t depth = 0;
+        for (int64_t t = 0; t < trees; t++) {
+            int64_t dt = lml_random_forest_tree_depth(s, (size_t)t, NULL);
+            depth = dt > depth ? dt : depth;
+        }
+        cJSON_AddNumberToObject(o, "maxTreeDepth", (double)depth);
+        const double *imp = lml_random_forest_feature_importances(s, &n, NULL);
+        cJSON_AddItemToObject(o, "featureImportances", doubles_json(imp, n));
     } else if (strcmp(name, "ImputerModel") == 0) {
         const double *sur = lml_imputer_model_surrogates(s, &n, NULL);
         cJSON_AddItemToObject(o, "surrogates", doubles_json(sur, n));

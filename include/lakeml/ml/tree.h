@@ -66,6 +66,27 @@ LML_API const double *lml_decision_tree_feature_importances(const lml_stage *mod
 /* Spark's toDebugString text (malloc'd; free with free()). */
 LML_API char *lml_decision_tree_debug_string(const lml_stage *model, lml_error *err);
 
+/* A new RandomForestClassifier: the DecisionTreeClassifier params (seed default 207336481) plus
+ * numTrees 20 (>= 1), featureSubsetStrategy "auto" (auto/all/onethird/sqrt/log2, an integer n, or
+ * a fraction in (0, 1]; auto = all for one tree, else sqrt), subsamplingRate 1 ((0, 1]) and
+ * bootstrap true. Tree t samples its rows with counts Poisson(subsamplingRate) (Bernoulli without
+ * bootstrap) from GSL's mt19937 seeded with seed + t, and its per-node feature subsets from the
+ * same stream: deterministic for any thread count, but not Spark's exact draws. rawPrediction is
+ * the sum over trees of the leaf's normalised class frequencies, probability that normalised,
+ * prediction the first argmax. Free with lml_stage_free. */
+LML_API lml_stage *lml_random_forest_classifier_new(void);
+/* A new RandomForestRegressor: the same forest params (seed default 235498149, auto = onethird
+ * for more than one tree), impurity "variance"; predicts the mean of the trees' predictions. */
+LML_API lml_stage *lml_random_forest_regressor_new(void);
+/* Accessors of a RandomForestClassificationModel / RandomForestRegressionModel (LML_ETYPE on
+ * another stage; LML_ERANGE for a tree index >= numTrees). */
+LML_API int64_t lml_random_forest_num_trees(const lml_stage *model, lml_error *err);
+LML_API int64_t lml_random_forest_tree_num_nodes(const lml_stage *model, size_t i, lml_error *err);
+LML_API int64_t lml_random_forest_tree_depth(const lml_stage *model, size_t i, lml_error *err);
+LML_API int64_t lml_random_forest_total_num_nodes(const lml_stage *model, lml_error *err);
+/* Spark's featureImportances (§9.8): the trees' normalised importances averaged, normalised. */
+LML_API const double *lml_random_forest_feature_importances(const lml_stage *model, size_t *d, lml_error *err);
+
 #ifdef __cplusplus
 }
 #endif

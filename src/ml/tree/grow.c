@@ -6,6 +6,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
 #include "../../core/internal.h"
 #include "tree_internal.h"
 
@@ -87,15 +89,18 @@ static long add_node(builder *b, const lml_tree_options *o, const double *s)
 
 static void add_row(double *h, const lml_tree_options *o, const lml_tree_data *dt, size_t i)
 {
-    double w = dt->w ? dt->w[i] : 1.0;
+    double c = dt->counts ? dt->counts[i] : 1.0;
+    if (c == 0.0)
+        return;
+    double w = (dt->w ? dt->w[i] : 1.0) * c;
     if (o->num_classes) {
         h[(size_t)dt->y[i]] += w;
-        h[o->num_classes] += 1.0;
+        h[o->num_classes] += c;
     } else {
         h[0] += w;
         h[1] += w * dt->y[i];
         h[2] += w * dt->y[i] * dt->y[i];
-        h[3] += 1.0;
+        h[3] += c;
     }
 }
 
@@ -260,8 +265,16 @@ bool lml_tree_grow(const lml_tree_data *dt, const lml_tree_bins *bins, const lml
     uint8_t *mask = NULL, *cand = malloc(MB);
     scratch w = {.left = malloc(4 * S1 * sizeof(double)), .centroid = malloc(MB * sizeof(double)),
                  .order = malloc(MB * sizeof(size_t))};
-    if (!off || !slot || !root || !cand || !w.left || !w.centroid || !w.order)
+    bool subset = o->feature_subset > 0 && o->feature_subset < d;
+    gsl_rng *rng = subset ? gsl_rng_alloc(gsl_rng_mt19937) : NULL;
+    size_t *all = subset ? malloc(d * sizeof *all) : NULL, *sel = subset ? malloc(d * sizeof *sel) : NULL;
+    if (!off || !slot || !root || !cand || !w.left || !w.centroid || !w.order || (subset && (!rng || !all || !sel)))
         goto oom;
+    if (subset) {
+        gsl_rng_set(rng, (unsigned long)o->subset_seed);
+        for (size_t j = 0; j < d; j++)
+            all[j] = j;
+    }
     w.right = w.left + S1;
     w.total = w.right + S1;
     off[0] = 0;
@@ -309,7 +322,13 @@ bool lml_tree_grow(const lml_tree_data *dt, const lml_tree_bins *bins, const lml
                 int32_t bf = -1;
                 uint8_t *m = mask + s * MB;
                 const double *h = hist + (s - c0) * TB * S1;
-                for (size_t j = 0; j < d; j++) {
+                size_t nf = d;
+                if (subset) { /* ascending, so ties still go to the lowest feature index */
+                    gsl_ran_choose(rng, sel, o->feature_subset, all, d, sizeof *all);
+                    nf = o->feature_subset;
+                }
+                for (size_t q = 0; q < nf; q++) {
+                    size_t j = subset ? sel[q] : q;
                     double before = best;
                     eval_feature(o, bins, j, h + off[j] * S1, b.nodes[k].impurity, min_w, &w, &best, cand);
                     if (best > before) {
@@ -410,6 +429,9 @@ bool lml_tree_grow(const lml_tree_data *dt, const lml_tree_bins *bins, const lml
 oom:
     free(b.nodes), free(b.stats), free(off), free(slot), free(open), free(next), free(hist), free(root);
     free(mask), free(cand), free(w.left), free(w.centroid), free(w.order), free(cats);
+    free(all), free(sel);
+    if (rng)
+        gsl_rng_free(rng);
     if (out->stats)
         return true;
     lml_tree_clear(out);

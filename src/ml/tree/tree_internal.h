@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "lakeml/error.h"
+#include "ml/stage_internal.h"
 
 /* Training rows as borrowed plain arrays: features dense row-major (X) or CSR. */
 typedef struct lml_tree_data {
@@ -17,6 +18,9 @@ typedef struct lml_tree_data {
     const double *values;
     const double *y; /* labels (class index for classification) */
     const double *w; /* instance weights, NULL = all 1 */
+    /* Bootstrap multiplicity per row (random forests), NULL = all 1: a row counts `counts[i]`
+     * times (weight w·counts, raw count counts); rows with 0 are left out. */
+    const double *counts;
 } lml_tree_data;
 
 /* Feature j of row i (CSR: binary search of the row's indices). */
@@ -86,6 +90,11 @@ typedef struct lml_tree_options {
     int64_t min_instances;
     double min_weight_fraction;
     double min_info_gain;
+    /* Random forests: when 0 < feature_subset < d, each node considers only feature_subset
+     * features drawn without replacement (GSL mt19937 seeded with subset_seed, one stream per
+     * tree, drawn node by node in growth order). 0 = all features. */
+    size_t feature_subset;
+    uint64_t subset_seed;
 } lml_tree_options;
 
 double lml_tree_impurity_of(lml_tree_impurity imp, const double *s, size_t nstats);
@@ -95,5 +104,19 @@ bool lml_tree_grow(const lml_tree_data *dt, const lml_tree_bins *bins, const lml
 void lml_tree_clear(lml_tree *t);
 /* Index of the leaf reached by feature vector row i of dt. */
 size_t lml_tree_leaf_of(const lml_tree *t, const lml_tree_data *dt, size_t i);
+
+
+/* Shared by the tree stages (tree_common.c): Spark's param checks, reading the features and
+ * label/weight columns, and a tree's normalised feature importances. */
+bool lml_tree_check_depth(const lml_param_value *v, lml_error *err);
+bool lml_tree_check_bins(const lml_param_value *v, lml_error *err);
+bool lml_tree_check_min_inst(const lml_param_value *v, lml_error *err);
+bool lml_tree_check_wfrac(const lml_param_value *v, lml_error *err);
+bool lml_tree_check_cls_imp(const lml_param_value *v, lml_error *err);
+bool lml_tree_check_reg_imp(const lml_param_value *v, lml_error *err);
+bool lml_tree_check_interval(const lml_param_value *v, lml_error *err);
+bool lml_tree_read_features(const lml_stage *self, const lml_frame *df, bool training, lml_tree_data *dt, size_t **arity_out, lml_error *err);
+bool lml_tree_read_labels(const lml_stage *self, const lml_frame *df, bool cls, double **y, double **w, size_t *k, lml_error *err);
+void lml_tree_importances(const lml_tree *t, size_t d, double *imp);
 
 #endif

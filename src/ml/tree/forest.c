@@ -1,0 +1,440 @@
+/* RandomForestClassifier / RandomForestRegressor (spec §9.1, §9.6–9.8): bagged histogram trees
+ * from grow.c. Each tree t depends only on seed + t (its bootstrap counts and its per-node feature
+ * subsets come from its own GSL mt19937 streams), so trees grow in parallel across the pool and the
+ * forest is bit-identical for any thread count. The input readers mirror tree.c's. */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include "lakeml/ml/tree.h"
+#include "../../core/internal.h"
+#include "../attr.h"
+#include "../stage_internal.h"
+#include "tree_internal.h"
+
+typedef struct rf_state {
+    int refs;
+    size_t d, num_classes, num_trees; /* num_classes 0: regression */
+    lml_tree *trees;
+    double *lml_tree_importances;
+} rf_state;
+
+static void state_retain(void *st) { __atomic_add_fetch(&((rf_state *)st)->refs, 1, __ATOMIC_RELAXED); }
+
+static void state_release(void *vst)
+{
+    rf_state *st = vst;
+    if (__atomic_sub_fetch(&st->refs, 1, __ATOMIC_ACQ_REL) != 0)
+        return;
+    for (size_t t = 0; st->trees && t < st->num_trees; t++)
+        lml_tree_clear(&st->trees[t]);
+    free(st->trees);
+    free(st->lml_tree_importances);
+    free(st);
+}
+
+/* Spark's featureSubsetStrategy values: a name, an integer n >= 1, or a fraction in (0, 1]. */
+static bool parse_strategy(const char *s, double *frac, long *count)
+{
+    *frac = 0.0, *count = 0;
+    if (!s[0])
+        return false;
+    bool digits = true, dot = false;
+    for (const char *p = s; *p; p++)
+        if (*p == '.' && !dot)
+            dot = true;
+        else if (!isdigit((unsigned char)*p))
+            digits = false;
+    if (!digits)
+        return false;
+    if (!dot) {
+        if (s[0] == '0' || strlen(s) > 9)
+            return false;
+        *count = strtol(s, NULL, 10);
+        return true;
+    }
+    double f = strtod(s, NULL);
+    if (!(f > 0.0 && f <= 1.0))
+        return false;
+    *frac = f;
+    return true;
+}
+static bool check_strategy(const lml_param_value *v, lml_error *err)
+{
+    static const char *names[] = {"auto", "all", "onethird", "sqrt", "log2"};
+    for (size_t i = 0; i < 5; i++)
+        if (strcmp(v->v.s, names[i]) == 0)
+            return true;
+    double f;
+    long c;
+    return parse_strategy(v->v.s, &f, &c)
+               ? true
+               : lml_error_set(err, LML_EINVAL,
+                               "must be auto, all, onethird, sqrt, log2, an integer >= 1 or a fraction in (0, 1], "
+                               "got '%s'", v->v.s);
+}
+static bool check_rate(const lml_param_value *v, lml_error *err)
+{
+    return v->v.d > 0.0 && v->v.d <= 1.0 ? true : lml_error_set(err, LML_EINVAL, "must be in (0, 1], got %g", v->v.d);
+}
+
+
+#define STR(n, d, doc_) {.name = n, .type = LML_PARAM_STRING, .doc = doc_, .has_default = true, .def_s = d}
+#define COMMON_PARAMS(IMP, IMPCHECK, SEED)                                                                           \
+    STR("featuresCol", "features", "features column name"), STR("labelCol", "label", "label column name"),          \
+        STR("predictionCol", "prediction", "prediction column name"),                                               \
+        {.name = "weightCol", .type = LML_PARAM_STRING,                                                              \
+         .doc = "weight column name. If this is not set or empty, we treat all instance weights as 1.0"},            \
+        {.name = "maxDepth", .type = LML_PARAM_INT, .doc = "Maximum depth of the tree (>= 0), at most 30",          \
+         .has_default = true, .def_i = 5, .check = lml_tree_check_depth},                                                    \
+        {.name = "maxBins", .type = LML_PARAM_INT, .doc = "Max number of bins for discretizing continuous features", \
+         .has_default = true, .def_i = 32, .check = lml_tree_check_bins},                                                    \
+        {.name = "minInstancesPerNode", .type = LML_PARAM_INT,                                                      \
+         .doc = "Minimum number of instances each child must have after split", .has_default = true, .def_i = 1,  \
+         .check = lml_tree_check_min_inst},                                                                                   \
+        {.name = "minWeightFractionPerNode", .type = LML_PARAM_DOUBLE,                                              \
+         .doc = "Minimum fraction of the weighted sample count that each child must have after split",             \
+         .has_default = true, .def_d = 0.0, .check = lml_tree_check_wfrac},                                                  \
+        {.name = "minInfoGain", .type = LML_PARAM_DOUBLE, .doc = "Minimum information gain for a split",           \
+         .has_default = true, .def_d = 0.0},                                                                         \
+        {.name = "impurity", .type = LML_PARAM_STRING, .doc = "Criterion used for information gain calculation",   \
+         .has_default = true, .def_s = IMP, .check = IMPCHECK},                                                     \
+        {.name = "seed", .type = LML_PARAM_INT, .doc = "random seed", .has_default = true, .def_i = SEED},          \
+        {.name = "maxMemoryInMB", .type = LML_PARAM_INT, .doc = "Maximum memory in MB allocated to histogram aggregation", \
+         .has_default = true, .def_i = 256, .check = lml_check_nonneg},                                             \
+        {.name = "cacheNodeIds", .type = LML_PARAM_BOOL, .doc = "If false, the algorithm will pass trees to executors", \
+         .has_default = true, .def_b = false},                                                                       \
+        {.name = "checkpointInterval", .type = LML_PARAM_INT, .doc = "checkpoint interval (>= 1) or disable (-1)",  \
+         .has_default = true, .def_i = 10, .check = lml_tree_check_interval},                                                                                                          \
+        {.name = "numTrees", .type = LML_PARAM_INT, .doc = "Number of trees to train (at least 1)",                \
+         .has_default = true, .def_i = 20, .check = lml_check_positive},                                            \
+        {.name = "featureSubsetStrategy", .type = LML_PARAM_STRING,                                                 \
+         .doc = "The number of features to consider for splits at each tree node", .has_default = true,            \
+         .def_s = "auto", .check = check_strategy},                                                                 \
+        {.name = "subsamplingRate", .type = LML_PARAM_DOUBLE,                                                       \
+         .doc = "Fraction of the training data used for learning each decision tree, in range (0, 1]",            \
+         .has_default = true, .def_d = 1.0, .check = check_rate},                                                   \
+        {.name = "bootstrap", .type = LML_PARAM_BOOL, .doc = "Whether bootstrap samples are used when building trees", \
+         .has_default = true, .def_b = true}
+
+static const lml_param_def cls_params[] = {
+    COMMON_PARAMS("gini", lml_tree_check_cls_imp, 207336481),
+    STR("rawPredictionCol", "rawPrediction", "raw prediction (a.k.a. confidence) column name"),
+    STR("probabilityCol", "probability", "Column name for predicted class conditional probabilities"),
+};
+static const lml_param_def reg_params[] = {COMMON_PARAMS("variance", lml_tree_check_reg_imp, 235498149)};
+
+static lml_stage *fit(const lml_stage *self, const lml_frame *df, lml_error *err);
+static lml_frame *transform(const lml_stage *self, const lml_frame *df, lml_error *err);
+
+#define NP(p) (sizeof p / sizeof p[0])
+static const lml_stage_vtable cls_vt = {
+    .name = "RandomForestClassifier", .class_name = "org.apache.spark.ml.classification.RandomForestClassifier",
+    .kind = LML_STAGE_ESTIMATOR, .params = cls_params, .nparams = NP(cls_params), .fit = fit};
+static const lml_stage_vtable cls_model_vt = {
+    .name = "RandomForestClassificationModel",
+    .class_name = "org.apache.spark.ml.classification.RandomForestClassificationModel", .kind = LML_STAGE_MODEL,
+    .params = cls_params, .nparams = NP(cls_params), .transform = transform, .retain_state = state_retain,
+    .release_state = state_release};
+static const lml_stage_vtable reg_vt = {
+    .name = "RandomForestRegressor", .class_name = "org.apache.spark.ml.regression.RandomForestRegressor",
+    .kind = LML_STAGE_ESTIMATOR, .params = reg_params, .nparams = NP(reg_params), .fit = fit};
+static const lml_stage_vtable reg_model_vt = {
+    .name = "RandomForestRegressionModel", .class_name = "org.apache.spark.ml.regression.RandomForestRegressionModel",
+    .kind = LML_STAGE_MODEL, .params = reg_params, .nparams = NP(reg_params), .transform = transform,
+    .retain_state = state_retain, .release_state = state_release};
+
+lml_stage *lml_random_forest_classifier_new(void) { return lml_stage_create(&cls_vt, NULL, NULL, NULL); }
+lml_stage *lml_random_forest_regressor_new(void) { return lml_stage_create(&reg_vt, NULL, NULL, NULL); }
+
+
+/* Features per node (Spark's RandomForest.numFeaturesPerNode). */
+static size_t subset_size(const char *s, size_t d, size_t num_trees, bool cls)
+{
+    if (strcmp(s, "auto") == 0)
+        s = num_trees == 1 ? "all" : cls ? "sqrt" : "onethird";
+    double f;
+    long c;
+    size_t k = d;
+    if (strcmp(s, "all") == 0)
+        k = d;
+    else if (strcmp(s, "sqrt") == 0)
+        k = (size_t)ceil(sqrt((double)d));
+    else if (strcmp(s, "log2") == 0)
+        k = (size_t)ceil(log2((double)d));
+    else if (strcmp(s, "onethird") == 0)
+        k = (size_t)ceil((double)d / 3.0);
+    else if (parse_strategy(s, &f, &c))
+        k = c > 0 ? (size_t)c : (size_t)ceil(f * (double)d);
+    if (k < 1)
+        k = 1;
+    return k > d ? d : k;
+}
+
+typedef struct grow_ctx {
+    const lml_tree_data *dt;
+    const lml_tree_bins *bins;
+    lml_tree_options o;
+    int64_t seed;
+    double rate;
+    bool bootstrap;
+    lml_tree *trees;
+    lml_error *errs;
+    bool *ok;
+} grow_ctx;
+
+/* Tree t: bootstrap counts Poisson(rate) (or Bernoulli(rate) without bootstrap) from mt19937
+ * seeded with seed + t, then the node feature subsets from the next draw of that stream. */
+static void grow_one(void *vctx, size_t t, int worker)
+{
+    (void)worker;
+    const grow_ctx *c = vctx;
+    lml_tree_data dt = *c->dt;
+    lml_tree_options o = c->o;
+    double *counts = NULL;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    bool sample = c->bootstrap || c->rate < 1.0;
+    if (!rng || (sample && !(counts = malloc((dt.n ? dt.n : 1) * sizeof *counts)))) {
+        c->ok[t] = lml_error_set(&c->errs[t], LML_ENOMEM, "out of memory for tree %zu", t);
+        goto done;
+    }
+    gsl_rng_set(rng, (unsigned long)((uint64_t)c->seed + t)); /* unsigned: no overflow near INT64_MAX */
+    for (size_t i = 0; sample && i < dt.n; i++)
+        counts[i] = c->bootstrap ? (double)gsl_ran_poisson(rng, c->rate) : gsl_rng_uniform(rng) < c->rate ? 1.0 : 0.0;
+    dt.counts = counts;
+    o.subset_seed = gsl_rng_get(rng);
+    c->ok[t] = lml_tree_grow(&dt, c->bins, &o, &c->trees[t], &c->errs[t]);
+done:
+    free(counts);
+    if (rng)
+        gsl_rng_free(rng);
+}
+
+static lml_stage *fit(const lml_stage *self, const lml_frame *df, lml_error *err)
+{
+    const char *uid = lml_stage_uid(self);
+    bool cls = self->vt == &cls_vt;
+    if (lml_frame_num_rows(df) == 0)
+        return lml_error_set(err, LML_EINVAL, "%s: the training frame is empty", uid), NULL;
+    lml_tree_data dt = {0};
+    size_t *arity = NULL;
+    if (!lml_tree_read_features(self, df, true, &dt, &arity, err))
+        return NULL;
+    double *y = NULL, *w = NULL, *imp = NULL;
+    size_t k = 0, T = (size_t)lml_param_int(self, "numTrees");
+    lml_stage *model = NULL;
+    lml_tree_bins bins = {0};
+    rf_state *st = NULL;
+    lml_error *errs = NULL;
+    bool *ok = NULL;
+    if (!lml_tree_read_labels(self, df, cls, &y, &w, &k, err))
+        goto done;
+    dt.y = y;
+    dt.w = w;
+    int64_t seed = lml_param_int(self, "seed");
+    if (!lml_tree_bins_build(&dt, (size_t)lml_param_int(self, "maxBins"), arity, seed, &bins, err))
+        goto done;
+    const char *impn = lml_param_string(self, "impurity");
+    grow_ctx c = {
+        .dt = &dt, .bins = &bins, .seed = seed, .rate = lml_param_double(self, "subsamplingRate"),
+        .bootstrap = lml_param_bool(self, "bootstrap"),
+        .o = {.impurity = strcmp(impn, "gini") == 0      ? LML_IMP_GINI
+                          : strcmp(impn, "entropy") == 0 ? LML_IMP_ENTROPY
+                                                         : LML_IMP_VARIANCE,
+              .num_classes = cls ? k : 0,
+              .max_depth = (int)lml_param_int(self, "maxDepth"),
+              .min_instances = lml_param_int(self, "minInstancesPerNode"),
+              .min_weight_fraction = lml_param_double(self, "minWeightFractionPerNode"),
+              .min_info_gain = lml_param_double(self, "minInfoGain"),
+              .feature_subset = subset_size(lml_param_string(self, "featureSubsetStrategy"), dt.d, T, cls)}};
+    st = calloc(1, sizeof *st);
+    errs = calloc(T, sizeof *errs);
+    ok = calloc(T, sizeof *ok);
+    imp = calloc(dt.d ? dt.d : 1, sizeof *imp);
+    if (!st || !errs || !ok || !imp || !(st->trees = calloc(T, sizeof *st->trees)) ||
+        !(st->lml_tree_importances = calloc(dt.d ? dt.d : 1, sizeof(double)))) {
+        lml_error_set(err, LML_ENOMEM, "%s: out of memory", uid);
+        goto done;
+    }
+    st->refs = 1;
+    st->d = dt.d;
+    st->num_classes = c.o.num_classes;
+    st->num_trees = T;
+    c.trees = st->trees;
+    c.errs = errs;
+    c.ok = ok;
+    lml_parallel_for(T, grow_one, &c);
+    for (size_t t = 0; t < T; t++)
+        if (!ok[t]) {
+            lml_error_set(err, errs[t].code, "%s: tree %zu: %s", uid, t, errs[t].message);
+            goto done;
+        }
+    /* §9.8: each tree's normalised lml_tree_importances summed, then normalised. */
+    for (size_t t = 0; t < T; t++) {
+        lml_tree_importances(&st->trees[t], dt.d, imp);
+        for (size_t j = 0; j < dt.d; j++)
+            st->lml_tree_importances[j] += imp[j];
+    }
+    double s = 0.0;
+    for (size_t j = 0; j < dt.d; j++)
+        s += st->lml_tree_importances[j];
+    for (size_t j = 0; s > 0 && j < dt.d; j++)
+        st->lml_tree_importances[j] /= s;
+    model = lml_stage_create_model(cls ? &cls_model_vt : &reg_model_vt, self, st, err);
+    if (model)
+        st = NULL;
+done:
+    if (st)
+        state_release(st);
+    lml_tree_bins_clear(&bins);
+    free(arity), free(y), free(w), free(imp), free(errs), free(ok);
+    return model;
+}
+
+static const rf_state *model_state(const lml_stage *m, lml_error *err)
+{
+    if (m && m->vt == &reg_model_vt)
+        return m->state;
+    return lml_stage_state(m, &cls_model_vt, err);
+}
+
+static lml_frame *transform(const lml_stage *self, const lml_frame *df, lml_error *err)
+{
+    const rf_state *st = model_state(self, err);
+    if (!st)
+        return NULL;
+    const char *uid = lml_stage_uid(self);
+    lml_tree_data dt = {0};
+    if (!lml_tree_read_features(self, df, false, &dt, NULL, err))
+        return NULL;
+    if (dt.d != st->d)
+        return lml_error_set(err, LML_EINVAL, "%s: features column '%s' has vectors of size %zu, the model expects %zu",
+                             uid, lml_param_string(self, "featuresCol"), dt.d, st->d),
+               NULL;
+    size_t n = dt.n, K = st->num_classes;
+    const char *names[3] = {NULL, NULL, NULL};
+    names[0] = lml_param_string(self, "predictionCol");
+    if (K) {
+        names[1] = lml_param_string(self, "rawPredictionCol");
+        names[2] = lml_param_string(self, "probabilityCol");
+    }
+    double *pred = malloc((n ? n : 1) * sizeof(double));
+    double *raw = K ? calloc((n ? n : 1) * K, sizeof(double)) : NULL;
+    double *prob = K ? malloc((n ? n : 1) * K * sizeof(double)) : NULL;
+    lml_frame *cur = lml_frame_retain(df);
+    if (!pred || (K && (!raw || !prob))) {
+        lml_error_set(err, LML_ENOMEM, "%s: out of memory for %zu rows", uid, n);
+        goto fail;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double sum = 0.0;
+        for (size_t t = 0; t < st->num_trees; t++) {
+            const lml_tree *tr = &st->trees[t];
+            const lml_tree_node *leaf = &tr->nodes[lml_tree_leaf_of(tr, &dt, i)];
+            if (!K) {
+                sum += leaf->prediction;
+                continue;
+            }
+            const double *s = tr->stats + leaf->stats;
+            double tot = 0.0;
+            for (size_t c = 0; c < K; c++)
+                tot += s[c];
+            for (size_t c = 0; tot > 0 && c < K; c++)
+                raw[i * K + c] += s[c] / tot;
+        }
+        if (!K) {
+            pred[i] = sum / (double)st->num_trees;
+            continue;
+        }
+        double tot = 0.0;
+        size_t best = 0;
+        for (size_t c = 0; c < K; c++) {
+            tot += raw[i * K + c];
+            if (raw[i * K + c] > raw[i * K + best])
+                best = c;
+        }
+        for (size_t c = 0; c < K; c++)
+            prob[i * K + c] = tot > 0 ? raw[i * K + c] / tot : 0.0;
+        pred[i] = (double)best;
+    }
+    const int order[3] = {1, 2, 0};
+    for (int q = 0; q < 3; q++) {
+        int which = order[q];
+        const char *cn = names[which];
+        if (!cn || !cn[0])
+            continue;
+        lml_column *col = which == 0 ? lml_column_from_doubles(pred, NULL, n, err)
+                                     : lml_column_vector_from_dense(which == 1 ? raw : prob, n, K, err);
+        if (!col)
+            goto fail;
+        lml_frame *nf = lml_frame_with_column(cur, cn, col, err);
+        lml_column_free(col);
+        if (!nf)
+            goto fail;
+        lml_frame_free(cur);
+        cur = nf;
+    }
+    free(pred), free(raw), free(prob);
+    return cur;
+fail:
+    free(pred), free(raw), free(prob);
+    lml_frame_free(cur);
+    return NULL;
+}
+
+/* ---- accessors */
+
+/* ---- accessors */
+
+int64_t lml_random_forest_num_trees(const lml_stage *model, lml_error *err)
+{
+    const rf_state *st = model_state(model, err);
+    return st ? (int64_t)st->num_trees : -1;
+}
+
+static const lml_tree *tree_at(const lml_stage *model, size_t i, lml_error *err)
+{
+    const rf_state *st = model_state(model, err);
+    if (!st)
+        return NULL;
+    if (i >= st->num_trees)
+        return lml_error_set(err, LML_ERANGE, "%s: tree %zu does not exist (numTrees = %zu)", lml_stage_uid(model), i,
+                             st->num_trees),
+               NULL;
+    return &st->trees[i];
+}
+
+int64_t lml_random_forest_tree_num_nodes(const lml_stage *model, size_t i, lml_error *err)
+{
+    const lml_tree *t = tree_at(model, i, err);
+    return t ? (int64_t)t->nnodes : -1;
+}
+
+int64_t lml_random_forest_tree_depth(const lml_stage *model, size_t i, lml_error *err)
+{
+    const lml_tree *t = tree_at(model, i, err);
+    return t ? (int64_t)t->depth : -1;
+}
+
+int64_t lml_random_forest_total_num_nodes(const lml_stage *model, lml_error *err)
+{
+    const rf_state *st = model_state(model, err);
+    if (!st)
+        return -1;
+    int64_t s = 0;
+    for (size_t t = 0; t < st->num_trees; t++)
+        s += (int64_t)st->trees[t].nnodes;
+    return s;
+}
+
+const double *lml_random_forest_feature_importances(const lml_stage *model, size_t *d, lml_error *err)
+{
+    const rf_state *st = model_state(model, err);
+    if (!st)
+        return NULL;
+    if (d)
+        *d = st->d;
+    return st->lml_tree_importances;
+}
