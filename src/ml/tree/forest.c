@@ -359,23 +359,7 @@ static lml_frame *transform(const lml_stage *self, const lml_frame *df, lml_erro
             prob[i * K + c] = tot > 0 ? raw[i * K + c] / tot : 0.0;
         pred[i] = (double)best;
     }
-    const int order[3] = {1, 2, 0};
-    for (int q = 0; q < 3; q++) {
-        int which = order[q];
-        const char *cn = names[which];
-        if (!cn || !cn[0])
-            continue;
-        lml_column *col = which == 0 ? lml_column_from_doubles(pred, NULL, n, err)
-                                     : lml_column_vector_from_dense(which == 1 ? raw : prob, n, K, err);
-        if (!col)
-            goto fail;
-        lml_frame *nf = lml_frame_with_column(cur, cn, col, err);
-        lml_column_free(col);
-        if (!nf)
-            goto fail;
-        lml_frame_free(cur);
-        cur = nf;
-    }
+    cur = lml_tree_add_outputs(cur, names, pred, raw, prob, n, K, err);
     free(pred), free(raw), free(prob);
     return cur;
 fail:
@@ -383,8 +367,6 @@ fail:
     lml_frame_free(cur);
     return NULL;
 }
-
-/* ---- accessors */
 
 /* ---- accessors */
 

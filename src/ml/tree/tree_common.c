@@ -219,3 +219,27 @@ void lml_tree_importances(const lml_tree *t, size_t d, double *imp)
         for (size_t j = 0; j < d; j++)
             imp[j] /= s;
 }
+
+/* Adds the classifier outputs in Spark's order — rawPrediction, probability, prediction — each
+ * only when its column name (names[1], names[2], names[0]) is non-empty. Takes over `cur`:
+ * returns the new frame, or NULL (cur freed) on failure. */
+lml_frame *lml_tree_add_outputs(lml_frame *cur, const char *const names[3], const double *pred, const double *raw,
+                                const double *prob, size_t n, size_t K, lml_error *err)
+{
+    static const int order[3] = {1, 2, 0};
+    for (int q = 0; q < 3; q++) {
+        int which = order[q];
+        const char *cn = names[which];
+        if (!cn || !cn[0])
+            continue;
+        lml_column *col = which == 0 ? lml_column_from_doubles(pred, NULL, n, err)
+                                     : lml_column_vector_from_dense(which == 1 ? raw : prob, n, K, err);
+        lml_frame *nf = col ? lml_frame_with_column(cur, cn, col, err) : NULL;
+        lml_column_free(col);
+        lml_frame_free(cur);
+        if (!nf)
+            return NULL;
+        cur = nf;
+    }
+    return cur;
+}

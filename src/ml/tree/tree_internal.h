@@ -119,4 +119,7 @@ bool lml_tree_read_features(const lml_stage *self, const lml_frame *df, bool tra
 bool lml_tree_read_labels(const lml_stage *self, const lml_frame *df, bool cls, double **y, double **w, size_t *k, lml_error *err);
 void lml_tree_importances(const lml_tree *t, size_t d, double *imp);
 
+lml_frame *lml_tree_add_outputs(lml_frame *cur, const char *const names[3], const double *pred, const double *raw,
+                                const double *prob, size_t n, size_t K, lml_error *err);
+
 #endif
