@@ -305,27 +305,17 @@ static lml_frame *transform(const lml_stage *self, const lml_frame *df, lml_erro
     const rf_state *st = model_state(self, err);
     if (!st)
         return NULL;
-    const char *uid = lml_stage_uid(self);
     lml_tree_data dt = {0};
-    if (!lml_tree_read_features(self, df, false, &dt, NULL, err))
+    const char *names[3];
+    if (!lml_tree_transform_inputs(self, df, st->d, st->num_classes, &dt, names, err))
         return NULL;
-    if (dt.d != st->d)
-        return lml_error_set(err, LML_EINVAL, "%s: features column '%s' has vectors of size %zu, the model expects %zu",
-                             uid, lml_param_string(self, "featuresCol"), dt.d, st->d),
-               NULL;
     size_t n = dt.n, K = st->num_classes;
-    const char *names[3] = {NULL, NULL, NULL};
-    names[0] = lml_param_string(self, "predictionCol");
-    if (K) {
-        names[1] = lml_param_string(self, "rawPredictionCol");
-        names[2] = lml_param_string(self, "probabilityCol");
-    }
     double *pred = malloc((n ? n : 1) * sizeof(double));
     double *raw = K ? calloc((n ? n : 1) * K, sizeof(double)) : NULL;
     double *prob = K ? malloc((n ? n : 1) * K * sizeof(double)) : NULL;
     lml_frame *cur = lml_frame_retain(df);
     if (!pred || (K && (!raw || !prob))) {
-        lml_error_set(err, LML_ENOMEM, "%s: out of memory for %zu rows", uid, n);
+        lml_error_set(err, LML_ENOMEM, "%s: out of memory for %zu rows", lml_stage_uid(self), n);
         goto fail;
     }
     for (size_t i = 0; i < n; i++) {

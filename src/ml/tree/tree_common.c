@@ -243,3 +243,20 @@ lml_frame *lml_tree_add_outputs(lml_frame *cur, const char *const names[3], cons
     }
     return cur;
 }
+
+/* The start of every tree model's transform: the features (of size d, as the model was fitted)
+ * and the output column names — names[0] prediction, and for classifiers (K > 0) names[1]
+ * rawPrediction and names[2] probability (NULL otherwise). */
+bool lml_tree_transform_inputs(const lml_stage *self, const lml_frame *df, size_t d, size_t K, lml_tree_data *dt,
+                               const char *names[3], lml_error *err)
+{
+    if (!lml_tree_read_features(self, df, false, dt, NULL, err))
+        return false;
+    if (dt->d != d)
+        return lml_error_set(err, LML_EINVAL, "%s: features column '%s' has vectors of size %zu, the model expects %zu",
+                             lml_stage_uid(self), lml_param_string(self, "featuresCol"), dt->d, d);
+    names[0] = lml_param_string(self, "predictionCol");
+    names[1] = K ? lml_param_string(self, "rawPredictionCol") : NULL;
+    names[2] = K ? lml_param_string(self, "probabilityCol") : NULL;
+    return true;
+}

@@ -122,4 +122,7 @@ void lml_tree_importances(const lml_tree *t, size_t d, double *imp);
 lml_frame *lml_tree_add_outputs(lml_frame *cur, const char *const names[3], const double *pred, const double *raw,
                                 const double *prob, size_t n, size_t K, lml_error *err);
 
+bool lml_tree_transform_inputs(const lml_stage *self, const lml_frame *df, size_t d, size_t K, lml_tree_data *dt,
+                               const char *names[3], lml_error *err);
+
 #endif
