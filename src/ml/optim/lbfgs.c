@@ -155,6 +155,29 @@ bool lml_optim_record(lml_optim_result *res, double f, size_t *cap, lml_error *e
     return true;
 }
 
+/* A failed line search leaves the state unchanged (recorded once more in the history). As in
+ * Breeze, the first failure resets the L-BFGS memory and retries; a second one in a row stops.
+ * Returns 0 to retry, 1 to stop, -1 on an allocation failure. */
+int lml_optim_search_failed(lml_optim_result *res, double fx, size_t *cap, bool *failed_once, lml_lbfgs_memory *mem,
+                            lml_error *err)
+{
+    if (!lml_optim_record(res, fx, cap, err))
+        return -1;
+    if (*failed_once)
+        return 1;
+    *failed_once = true;
+    lml_lbfgs_memory_reset(mem);
+    return 0;
+}
+
+/* Moves to the accepted point (xnew, gnew), remembering the step in the L-BFGS memory. */
+void lml_optim_accept(lml_lbfgs_memory *mem, double *x, const double *xnew, double *g, const double *gnew, size_t n)
+{
+    lml_lbfgs_memory_push(mem, x, xnew, g, gnew);
+    memcpy(x, xnew, n * sizeof(double));
+    memcpy(g, gnew, n * sizeof(double));
+}
+
 void lml_optim_result_clear(lml_optim_result *res)
 {
     if (!res)
@@ -304,22 +327,17 @@ bool lml_optim_run_lbfgs(size_t n, double *x, lml_optim_fn f, void *ctx, const l
                 step = -1.0;
         }
         if (step <= 0.0) {
-            /* Breeze yields the unchanged state after a failure: first reset the history and
-             * retry, give up at the second consecutive one. */
-            if (!lml_optim_record(res, fx, &cap, err))
+            int r = lml_optim_search_failed(res, fx, &cap, &failed_once, &mem, err);
+            if (r < 0)
                 goto done;
-            if (failed_once) {
+            if (r > 0) {
                 why = LML_OPTIM_SEARCH_FAILED;
                 break;
             }
-            failed_once = true;
-            lml_lbfgs_memory_reset(&mem);
             continue;
         }
         failed_once = false;
-        lml_lbfgs_memory_push(&mem, x, xb, g, gb);
-        memcpy(x, xb, n * sizeof(double));
-        memcpy(g, gb, n * sizeof(double));
+        lml_optim_accept(&mem, x, xb, g, gb, n);
         fx = fnew;
         iter++;
         if (!lml_optim_record(res, fx, &cap, err))

@@ -77,5 +77,9 @@ bool lml_optim_run_owlqn(size_t n, double *x, lml_optim_fn f, void *ctx, const l
                          lml_optim_result *res, lml_error *err);
 /* Appends to res->history (capacity grows); false on allocation failure. */
 bool lml_optim_record(lml_optim_result *res, double f, size_t *cap, lml_error *err);
+/* Shared by L-BFGS and OWL-QN: a failed line search (0 retry, 1 stop, -1 error), an accepted step. */
+int lml_optim_search_failed(lml_optim_result *res, double fx, size_t *cap, bool *failed_once, lml_lbfgs_memory *mem,
+                            lml_error *err);
+void lml_optim_accept(lml_lbfgs_memory *mem, double *x, const double *xnew, double *g, const double *gnew, size_t n);
 
 #endif

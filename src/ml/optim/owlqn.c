@@ -99,20 +99,17 @@ bool lml_optim_run_owlqn(size_t n, double *x, lml_optim_fn f, void *ctx, const l
             }
         }
         if (!found) {
-            if (!lml_optim_record(res, fx, &cap, err))
+            int r = lml_optim_search_failed(res, fx, &cap, &failed_once, &mem, err);
+            if (r < 0)
                 goto done;
-            if (failed_once) {
+            if (r > 0) {
                 why = LML_OPTIM_SEARCH_FAILED;
                 break;
             }
-            failed_once = true;
-            lml_lbfgs_memory_reset(&mem);
             continue;
         }
         failed_once = false;
-        lml_lbfgs_memory_push(&mem, x, xt, g, gt);
-        memcpy(x, xt, n * sizeof(double));
-        memcpy(g, gt, n * sizeof(double));
+        lml_optim_accept(&mem, x, xt, g, gt, n);
         fx = fnew;
         fs = fsnew;
         pseudo_gradient(x, g, l1, n, pg);
