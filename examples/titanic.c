@@ -14,8 +14,17 @@
  *   pred = model.transform(test); pred.show(5)
  *   AUC (BinaryClassificationEvaluator), accuracy (MulticlassClassificationEvaluator),
  *   confusion matrix (MulticlassMetrics)
+ *   rf = RandomForestClassifier(labelCol="Survived", numTrees=50, seed=42).fit(train)
+ *   its test AUC, accuracy and featureImportances
+ *   grid = ParamGridBuilder().addGrid(lr.regParam, [0.01, 0.1])
+ *                            .addGrid(lr.elasticNetParam, [0.0, 0.5, 1.0]).build()
+ *   cv = CrossValidator(estimator=lr, estimatorParamMaps=grid, evaluator=<AUC>, numFolds=3,
+ *                       seed=42, parallelism=2).fit(train)
+ *   cv.avgMetrics, the best params, the best model's test AUC (examples/titanic_cv.json is this
+ *   CrossValidator as a `lakeml fit` spec)
  *
  * Usage: titanic [PATH]   (default datasets/titanic.csv; run datasets/fetch.sh first) */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -23,6 +32,8 @@
 #include "lakeml/ml/classification.h"
 #include "lakeml/ml/evaluation.h"
 #include "lakeml/ml/feature.h"
+#include "lakeml/ml/tree.h"
+#include "lakeml/ml/tuning.h"
 
 static lml_stage *evaluator(lml_stage *ev, const char *metric, lml_error *err)
 {
@@ -31,6 +42,119 @@ static lml_stage *evaluator(lml_stage *ev, const char *metric, lml_error *err)
         return NULL;
     }
     return ev;
+}
+
+/* AUC and accuracy of a fitted model on the test rows, as "<prefix> test auc: …" lines (lower
+ * case, so that they never match the first model's "AUC: " line). */
+static bool report_test(const lml_stage *model, const lml_frame *test, const char *prefix, lml_error *err)
+{
+    lml_frame *pred = lml_transform(model, test, err);
+    lml_stage *auc_ev = pred ? evaluator(lml_binary_classification_evaluator_new(), "areaUnderROC", err) : NULL;
+    lml_stage *acc_ev = auc_ev ? evaluator(lml_multiclass_classification_evaluator_new(), "accuracy", err) : NULL;
+    bool ok = false;
+    if (acc_ev) {
+        double auc = lml_evaluate(auc_ev, pred, err);
+        double acc = err->code == LML_OK ? lml_evaluate(acc_ev, pred, err) : 0.0;
+        if ((ok = err->code == LML_OK))
+            printf("%s test auc: %.4f\n%s test accuracy: %.4f\n", prefix, auc, prefix, acc);
+    }
+    lml_stage_free(acc_ev);
+    lml_stage_free(auc_ev);
+    lml_frame_free(pred);
+    return ok;
+}
+
+/* The features slots: PclassVec (the Pclass labels but the last, dropLast), SexVec (likewise),
+ * Age, Fare; the names come from the fitted indexers so that they follow the data. */
+static void slot_name(const lml_stage *prep, size_t slot, char *buf, size_t cap)
+{
+    size_t nsex = 0, npclass = 0;
+    const char *const *sex = lml_string_indexer_model_labels(lml_pipeline_stage(prep, 0), 0, &nsex, NULL);
+    const char *const *pclass = lml_string_indexer_model_labels(lml_pipeline_stage(prep, 1), 0, &npclass, NULL);
+    size_t np = npclass ? npclass - 1 : 0, ns = nsex ? nsex - 1 : 0;
+    if (slot < np)
+        snprintf(buf, cap, "Pclass=%s", pclass[slot]);
+    else if (slot < np + ns)
+        snprintf(buf, cap, "Sex=%s", sex[slot - np]);
+    else if (slot == np + ns)
+        snprintf(buf, cap, "Age");
+    else if (slot == np + ns + 1)
+        snprintf(buf, cap, "Fare");
+    else
+        snprintf(buf, cap, "slot %zu", slot);
+}
+
+/* RandomForestClassifier on the same features and split. */
+static bool random_forest(const lml_stage *prep, const lml_frame *train, const lml_frame *test, lml_error *err)
+{
+    lml_stage *rf = lml_random_forest_classifier_new();
+    lml_stage *model = NULL;
+    bool ok = rf && lml_set_string(rf, "labelCol", "Survived", err) && lml_set_int(rf, "numTrees", 50, err) &&
+              lml_set_int(rf, "seed", 42, err) && (model = lml_fit(rf, train, err));
+    if (!rf)
+        lml_error_set(err, LML_ENOMEM, "out of memory");
+    size_t d = 0;
+    const double *imp = ok ? lml_random_forest_feature_importances(model, &d, err) : NULL;
+    if ((ok = imp != NULL)) {
+        printf("\nRandomForestClassifier (numTrees 50, maxDepth 5, seed 42)\n");
+        ok = report_test(model, test, "rf", err);
+    }
+    if (ok) {
+        /* Slots by importance, largest first (a selection sort: there are five). */
+        bool used[64] = {false};
+        printf("rf feature importances:\n");
+        for (size_t k = 0; k < d && k < 64; k++) {
+            size_t best = SIZE_MAX;
+            for (size_t i = 0; i < d && i < 64; i++)
+                if (!used[i] && (best == SIZE_MAX || imp[i] > imp[best]))
+                    best = i;
+            used[best] = true;
+            char name[64];
+            slot_name(prep, best, name, sizeof name);
+            printf("  importance %s: %.4f\n", name, imp[best]);
+        }
+    }
+    lml_stage_free(model);
+    lml_stage_free(rf);
+    return ok;
+}
+
+/* The tutorial's CrossValidator over the logistic regression `lr` (copied; lr keeps its params). */
+static bool cross_validate(const lml_stage *lr, const lml_frame *train, const lml_frame *test, lml_error *err)
+{
+    static const double reg[] = {0.01, 0.1}, enet[] = {0.0, 0.5, 1.0};
+    lml_stage *est = lml_stage_copy(lr, err);
+    lml_param_grid *grid = lml_param_grid_new();
+    lml_stage *ev = evaluator(lml_binary_classification_evaluator_new(), "areaUnderROC", err);
+    if (!est || !grid || !ev || !lml_param_grid_add_double(grid, est, "regParam", reg, 2, err) ||
+        !lml_param_grid_add_double(grid, est, "elasticNetParam", enet, 3, err)) {
+        lml_stage_free(est);
+        lml_param_grid_free(grid);
+        lml_stage_free(ev);
+        return err->code != LML_OK ? false : lml_error_set(err, LML_ENOMEM, "out of memory");
+    }
+    lml_stage *cv = lml_cross_validator_new(est, grid, ev, err), *model = NULL;
+    bool ok = cv && lml_set_int(cv, "numFolds", 3, err) && lml_set_int(cv, "seed", 42, err) &&
+              lml_set_int(cv, "parallelism", 2, err) && (model = lml_fit(cv, train, err));
+    size_t n = 0, nstd = 0;
+    const double *avg = ok ? lml_tuning_model_metrics(model, &n, err) : NULL;
+    const double *sd = avg ? lml_tuning_model_std_metrics(model, &nstd, err) : NULL;
+    const lml_stage *best = sd ? lml_tuning_model_best_model(model, err) : NULL;
+    double best_reg = 0, best_enet = 0;
+    ok = best && lml_get_double(best, "regParam", &best_reg, err) &&
+         lml_get_double(best, "elasticNetParam", &best_enet, err);
+    if (ok) {
+        printf("\nCrossValidator (3 folds, seed 42) of the logistic regression over regParam x elasticNetParam:\n");
+        /* The first grid param varies slowest (ParamGridBuilder's order). */
+        for (size_t j = 0; j < n && j < nstd; j++)
+            printf("cv regParam %g elasticNetParam %g: avg auc %.4f (std %.4f)\n", reg[j / 3], enet[j % 3], avg[j],
+                   sd[j]);
+        printf("cv best params: regParam %g elasticNetParam %g\n", best_reg, best_enet);
+        ok = report_test(best, test, "cv best", err);
+    }
+    lml_stage_free(model);
+    lml_stage_free(cv);
+    return ok;
 }
 
 int main(int argc, char **argv)
@@ -101,6 +225,8 @@ int main(int argc, char **argv)
             printf("%s%6.0f", j ? " " : "", matrix[i * nlabels + j]);
         putchar('\n');
     }
+    if (!random_forest(prep, split[0], split[1], &err) || !cross_validate(lr, split[0], split[1], &err))
+        goto done;
     status = 0;
 
 done:

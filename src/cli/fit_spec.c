@@ -199,6 +199,13 @@ static cJSON *stage_facts(const lml_stage *s)
         cJSON_AddNumberToObject(o, "maxTreeDepth", (double)depth);
         const double *imp = lml_random_forest_feature_importances(s, &n, NULL);
         cJSON_AddItemToObject(o, "featureImportances", doubles_json(imp, n));
+    } else if (strcmp(name, "GBTClassificationModel") == 0 || strcmp(name, "GBTRegressionModel") == 0) {
+        cJSON_AddNumberToObject(o, "numTrees", (double)lml_gbt_num_trees(s, NULL));
+        cJSON_AddNumberToObject(o, "totalNumNodes", (double)lml_gbt_total_num_nodes(s, NULL));
+        const double *tw = lml_gbt_tree_weights(s, &n, NULL);
+        cJSON_AddItemToObject(o, "treeWeights", doubles_json(tw, n));
+        const double *imp = lml_gbt_feature_importances(s, &n, NULL);
+        cJSON_AddItemToObject(o, "featureImportances", doubles_json(imp, n));
     } else if (strcmp(name, "ImputerModel") == 0) {
         const double *sur = lml_imputer_model_surrogates(s, &n, NULL);
         cJSON_AddItemToObject(o, "surrogates", doubles_json(sur, n));

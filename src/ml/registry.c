@@ -32,6 +32,8 @@ static const struct {
     {"org.apache.spark.ml.regression.", "DecisionTreeRegressor", lml_decision_tree_regressor_new},
     {"org.apache.spark.ml.classification.", "RandomForestClassifier", lml_random_forest_classifier_new},
     {"org.apache.spark.ml.regression.", "RandomForestRegressor", lml_random_forest_regressor_new},
+    {"org.apache.spark.ml.classification.", "GBTClassifier", lml_gbt_classifier_new},
+    {"org.apache.spark.ml.regression.", "GBTRegressor", lml_gbt_regressor_new},
     {"org.apache.spark.ml.evaluation.", "BinaryClassificationEvaluator", lml_binary_classification_evaluator_new},
     {"org.apache.spark.ml.evaluation.", "MulticlassClassificationEvaluator",
      lml_multiclass_classification_evaluator_new},
@@ -54,6 +56,7 @@ lml_stage *lml_stage_new_by_name(const char *class_name, lml_error *err)
                   "unknown stage class '%s'; lakeml has StringIndexer, IndexToString, OneHotEncoder, "
                   "VectorAssembler, StandardScaler, Imputer, LogisticRegression, LinearRegression, "
                   "DecisionTreeClassifier, DecisionTreeRegressor, RandomForestClassifier, RandomForestRegressor, "
+                  "GBTClassifier, GBTRegressor, "
                   "BinaryClassificationEvaluator, MulticlassClassificationEvaluator, RegressionEvaluator",
                   class_name);
     return NULL;

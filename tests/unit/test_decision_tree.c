@@ -442,3 +442,50 @@ Test(decision_tree, same_tree_with_one_and_two_threads)
     free(y);
     lml_frame_free(df);
 }
+
+Test(decision_tree, node_stats_equal_the_rows_routed_to_each_node)
+{
+    /* Below the root only the smaller child of a split gets its histograms built; the larger one's
+     * are its parent's minus its sibling's. Every node's weight and mean label must still be those
+     * of the training rows that reach it (routed through the fitted tree here). 4,000 rows, 5
+     * features, a regression label, depth 8. */
+    size_t n = 4000, d = 5;
+    double *X = malloc(n * d * sizeof(double)), *y = malloc(n * sizeof(double));
+    uint64_t st = 987654321;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < d; j++) {
+            st = st * 6364136223846793005u + 1442695040888963407u;
+            X[i * d + j] = floor((double)(st >> 11) / 9007199254740992.0 * 50.0) / 10.0;
+        }
+        y[i] = sin(X[i * d]) * 3.0 + X[i * d + 1] * X[i * d + 2] - X[i * d + 4];
+    }
+    lml_frame *df = make_frame(X, n, d, y);
+    lml_error err = {0};
+    lml_stage *est = lml_decision_tree_regressor_new();
+    cr_assert(lml_set_int(est, "maxDepth", 8, &err));
+    lml_stage *m = fit(est, df);
+    int64_t nn = lml_decision_tree_num_nodes(m, &err);
+    cr_assert_gt(nn, 100, "a deep tree: %lld nodes", (long long)nn);
+    double *cnt = calloc((size_t)nn, sizeof(double)), *sum = calloc((size_t)nn, sizeof(double));
+    lml_tree_node_info nd;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        for (;;) {
+            cnt[k] += 1.0;
+            sum[k] += y[i];
+            cr_assert(lml_decision_tree_node(m, k, &nd, &err));
+            if (nd.leaf)
+                break;
+            k = (size_t)(X[i * d + (size_t)nd.feature] <= nd.threshold ? nd.left : nd.right);
+        }
+    }
+    for (size_t k = 0; k < (size_t)nn; k++) {
+        cr_assert(lml_decision_tree_node(m, k, &nd, &err));
+        cr_assert_eq(nd.weight, cnt[k], "node %zu weight %g, rows %g", k, nd.weight, cnt[k]);
+        cr_assert_float_eq(nd.prediction, sum[k] / cnt[k], 1e-9, "node %zu mean %.17g vs %.17g", k, nd.prediction,
+                           sum[k] / cnt[k]);
+    }
+    free(cnt), free(sum), free(X), free(y);
+    lml_stage_free(m);
+    lml_frame_free(df);
+}

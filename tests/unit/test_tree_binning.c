@@ -63,7 +63,7 @@ Test(tree_binning, binned_matrix_is_column_major_with_left_inclusive_bins)
     for (size_t i = 0; i < 4; i++) {
         cr_assert_eq(lml_tree_bin(&b, i, 0), want[i], "row %zu", i);
         cr_assert_eq(lml_tree_bin(&b, i, 1), 0);
-        cr_assert_eq(b.b8[0 * 4 + i], want[i]);
+        cr_assert_eq(b.b8[i * 2 + 0], want[i]); /* row-major: row i, feature 0 */
     }
     lml_tree_bins_clear(&b);
 }

@@ -87,6 +87,38 @@ LML_API int64_t lml_random_forest_total_num_nodes(const lml_stage *model, lml_er
 /* Spark's featureImportances (§9.8): the trees' normalised importances averaged, normalised. */
 LML_API const double *lml_random_forest_feature_importances(const lml_stage *model, size_t *d, lml_error *err);
 
+/* A new GBTClassifier (Spark's gradient-boosted trees, binary classification only): the
+ * DecisionTree params (impurity "variance" only, seed default -1287390502) plus maxIter 20 (>= 1:
+ * the number of trees), stepSize 0.1 ((0, 1]: the weight of every tree after the first, whose
+ * weight is 1), lossType "logistic" (the only one), validationTol 0.01 (>= 0),
+ * validationIndicatorCol unset (a boolean column: rows with true are a validation set, not
+ * trained on; rows with null are in neither set; training stops early once an iteration improves
+ * the validation loss by less than validationTol × max(loss, 0.01), keeping the trees up to the
+ * best validation loss), featureSubsetStrategy "all" (as RandomForest; auto = all),
+ * subsamplingRate 1 ((0, 1]: Bernoulli row sample per iteration, no bootstrap), weightCol unset,
+ * rawPredictionCol, probabilityCol and thresholds (unset; length 2 when set). Labels must be 0 or
+ * 1 (error naming the row). Iteration m draws its sample and feature subsets from GSL's mt19937
+ * seeded with seed + m: deterministic for any thread count, not Spark's exact draws. The model
+ * adds rawPrediction [-F, F], probability [1/(1+e^{2F}), 1/(1+e^{-2F})] and prediction (1 iff
+ * F > 0, or the thresholds rule), F = sum of treeWeights × tree predictions. Free with
+ * lml_stage_free. */
+LML_API lml_stage *lml_gbt_classifier_new(void);
+/* A new GBTRegressor: the same params without the classifier's columns and thresholds, seed
+ * default -131597770, lossType "squared" (squared/absolute, case-insensitive); predicts F. */
+LML_API lml_stage *lml_gbt_regressor_new(void);
+/* Accessors of a GBTClassificationModel / GBTRegressionModel (LML_ETYPE on another stage;
+ * LML_ERANGE for a tree index >= numTrees). getNumTrees counts the trees kept (fewer than maxIter
+ * after a validation stop). */
+LML_API int64_t lml_gbt_num_trees(const lml_stage *model, lml_error *err);
+/* Spark's treeWeights: [1, stepSize, stepSize, ...], numTrees values borrowed from the model. */
+LML_API const double *lml_gbt_tree_weights(const lml_stage *model, size_t *n, lml_error *err);
+LML_API int64_t lml_gbt_tree_num_nodes(const lml_stage *model, size_t i, lml_error *err);
+LML_API int64_t lml_gbt_tree_depth(const lml_stage *model, size_t i, lml_error *err);
+LML_API int64_t lml_gbt_total_num_nodes(const lml_stage *model, lml_error *err);
+/* Spark's featureImportances for GBT (§9.8): every tree's raw gain × node weight summed, then
+ * normalised to sum 1 (no per-tree normalisation); numFeatures values borrowed from the model. */
+LML_API const double *lml_gbt_feature_importances(const lml_stage *model, size_t *d, lml_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../../core/internal.h"
 #include "../../frame/xorshift.h"
 #include "tree_internal.h"
 
@@ -88,17 +89,95 @@ void lml_tree_bins_clear(lml_tree_bins *b)
     memset(b, 0, sizeof *b);
 }
 
+/* Number of thresholds strictly below v. Branch-free halving: a value's bin is unpredictable, so
+ * a branching search would mispredict about half its steps. */
 static unsigned bin_of(const double *th, size_t ns, double v)
 {
-    size_t lo = 0, hi = ns; /* number of thresholds strictly below v */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (th[mid] < v)
-            lo = mid + 1;
-        else
-            hi = mid;
+    if (ns == 0)
+        return 0;
+    const double *base = th;
+    for (size_t len = ns; len > 1; len -= len / 2)
+        base += (size_t)(base[len / 2 - 1] < v) * (len / 2);
+    return (unsigned)(base - th) + (*base < v);
+}
+
+/* Split candidates of every continuous feature from the sampled rows, one feature per task. */
+typedef struct split_ctx {
+    const lml_tree_data *dt;
+    const size_t *arity, *rows;
+    size_t m, max_splits;
+    double total;
+    lml_tree_bins *out;
+    bool *ok;
+} split_ctx;
+
+static void split_feature(void *vctx, size_t j, int worker)
+{
+    (void)worker;
+    const split_ctx *c = vctx;
+    lml_tree_bins *out = c->out;
+    c->ok[j] = true;
+    if (c->arity && c->arity[j] > 1) {
+        out->arity[j] = c->arity[j];
+        out->nsplits[j] = c->arity[j] - 1;
+        return;
     }
-    return (unsigned)lo;
+    size_t m = c->m;
+    double *vals = malloc((m ? m : 1) * sizeof(double)), *wts = malloc((m ? m : 1) * sizeof(double));
+    out->thresholds[j] = malloc(c->max_splits * sizeof(double));
+    long ns = -1;
+    if (vals && wts && out->thresholds[j]) {
+        for (size_t k = 0; k < m; k++) {
+            vals[k] = lml_tree_feature(c->dt, c->rows[k], j);
+            wts[k] = c->dt->w ? c->dt->w[c->rows[k]] : 1.0;
+        }
+        ns = lml_tree_find_splits(vals, wts, m, c->total, c->max_splits, out->thresholds[j]);
+    }
+    free(vals);
+    free(wts);
+    c->ok[j] = ns >= 0;
+    out->nsplits[j] = ns >= 0 ? (size_t)ns : 0;
+}
+
+/* Rows per fill task: their X rows and bin rows stay in cache while every feature is binned. */
+#define FILL_ROWS 1024
+/* Binning searches a table with every feature's thresholds padded by +inf to `width` (a power of
+ * two), so each search takes the same log2(width) steps: no mispredicted loop exits, and the
+ * searches of consecutive features overlap. Wider tables (maxBins > 256) search the plain lists. */
+#define PAD_MAX 256
+
+typedef struct fill_ctx {
+    const lml_tree_data *dt;
+    lml_tree_bins *bins;
+    const double *pad; /* d × width, NULL: plain search */
+    size_t width;
+} fill_ctx;
+
+static void fill_rows(void *vctx, size_t t, int worker)
+{
+    (void)worker;
+    const fill_ctx *c = vctx;
+    lml_tree_bins *out = c->bins;
+    size_t n = out->n, d = out->d, i1 = (t + 1) * FILL_ROWS < n ? (t + 1) * FILL_ROWS : n, wd = c->width;
+    for (size_t i = t * FILL_ROWS; i < i1; i++)
+        for (size_t j = 0; j < d; j++) {
+            double v = c->dt->X ? c->dt->X[i * d + j] : lml_tree_feature(c->dt, i, j);
+            unsigned b;
+            if (out->arity[j]) {
+                b = (unsigned)v;
+            } else if (c->pad) {
+                const double *th = c->pad + j * wd, *base = th;
+                for (size_t len = wd; len > 1; len /= 2) /* arithmetic, not ?:, so no branch */
+                    base += (size_t)(base[len / 2 - 1] < v) * (len / 2);
+                b = (unsigned)(base - th) + (*base < v);
+            } else {
+                b = bin_of(out->thresholds[j], out->nsplits[j], v);
+            }
+            if (out->b8)
+                out->b8[i * d + j] = (uint8_t)b;
+            else
+                out->b16[i * d + j] = (uint16_t)b;
+        }
 }
 
 bool lml_tree_bins_build(const lml_tree_data *dt, size_t max_bins, const size_t *arity, int64_t seed,
@@ -142,25 +221,16 @@ bool lml_tree_bins_build(const lml_tree_data *dt, size_t max_bins, const size_t 
     out->nsplits = calloc(d ? d : 1, sizeof *out->nsplits);
     out->thresholds = calloc(d ? d : 1, sizeof *out->thresholds);
     out->arity = calloc(d ? d : 1, sizeof *out->arity);
-    double *vals = malloc((m ? m : 1) * sizeof(double)), *wts = malloc((m ? m : 1) * sizeof(double));
-    bool ok = out->nsplits && out->thresholds && out->arity && vals && wts;
-    for (size_t j = 0; ok && j < d; j++) {
-        if (arity && arity[j] > 1) {
-            out->arity[j] = arity[j];
-            out->nsplits[j] = arity[j] - 1;
-            continue;
-        }
-        for (size_t k = 0; k < m; k++) {
-            vals[k] = lml_tree_feature(dt, rows[k], j);
-            wts[k] = dt->w ? dt->w[rows[k]] : 1.0;
-        }
-        out->thresholds[j] = malloc(max_splits * sizeof(double));
-        long ns = out->thresholds[j] ? lml_tree_find_splits(vals, wts, m, total, max_splits, out->thresholds[j]) : -1;
-        ok = ns >= 0;
-        out->nsplits[j] = ok ? (size_t)ns : 0;
+    bool *fok = malloc((d ? d : 1) * sizeof *fok);
+    bool ok = out->nsplits && out->thresholds && out->arity && fok;
+    if (ok) {
+        split_ctx sc = {.dt = dt, .arity = arity, .rows = rows, .m = m, .total = total, .max_splits = max_splits,
+                        .out = out, .ok = fok};
+        lml_parallel_for(d, split_feature, &sc);
+        for (size_t j = 0; j < d; j++)
+            ok = ok && fok[j];
     }
-    free(vals);
-    free(wts);
+    free(fok);
     free(rows);
     size_t maxb = 0;
     for (size_t j = 0; ok && j < d; j++)
@@ -176,15 +246,18 @@ bool lml_tree_bins_build(const lml_tree_data *dt, size_t max_bins, const size_t 
         else
             ok = (out->b16 = malloc(cells * sizeof(uint16_t))) != NULL;
     }
-    for (size_t j = 0; ok && j < d; j++)
-        for (size_t i = 0; i < n; i++) {
-            double v = lml_tree_feature(dt, i, j);
-            unsigned b = out->arity[j] ? (unsigned)v : bin_of(out->thresholds[j], out->nsplits[j], v);
-            if (out->b8)
-                out->b8[j * n + i] = (uint8_t)b;
-            else
-                out->b16[j * n + i] = (uint16_t)b;
-        }
+    if (ok) {
+        fill_ctx fc = {.dt = dt, .bins = out, .width = 1};
+        while (fc.width < maxb)
+            fc.width *= 2;
+        double *pad = fc.width <= PAD_MAX ? malloc(d * fc.width * sizeof *pad) : NULL;
+        for (size_t j = 0; pad && j < d; j++)
+            for (size_t k = 0; k < fc.width; k++)
+                pad[j * fc.width + k] = k < out->nsplits[j] && !out->arity[j] ? out->thresholds[j][k] : INFINITY;
+        fc.pad = pad;
+        lml_parallel_for((n + FILL_ROWS - 1) / FILL_ROWS, fill_rows, &fc);
+        free(pad);
+    }
     if (!ok) {
         lml_tree_bins_clear(out);
         return lml_error_set(err, LML_ENOMEM, "tree binning: out of memory for %zu rows x %zu features", n, d);

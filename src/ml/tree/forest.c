@@ -2,7 +2,6 @@
  * from grow.c. Each tree t depends only on seed + t (its bootstrap counts and its per-node feature
  * subsets come from its own GSL mt19937 streams), so trees grow in parallel across the pool and the
  * forest is bit-identical for any thread count. The input readers mirror tree.c's. */
-#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +17,7 @@ typedef struct rf_state {
     int refs;
     size_t d, num_classes, num_trees; /* num_classes 0: regression */
     lml_tree *trees;
-    double *lml_tree_importances;
+    double *importances;
 } rf_state;
 
 static void state_retain(void *st) { __atomic_add_fetch(&((rf_state *)st)->refs, 1, __ATOMIC_RELAXED); }
@@ -31,54 +30,10 @@ static void state_release(void *vst)
     for (size_t t = 0; st->trees && t < st->num_trees; t++)
         lml_tree_clear(&st->trees[t]);
     free(st->trees);
-    free(st->lml_tree_importances);
+    free(st->importances);
     free(st);
 }
 
-/* Spark's featureSubsetStrategy values: a name, an integer n >= 1, or a fraction in (0, 1]. */
-static bool parse_strategy(const char *s, double *frac, long *count)
-{
-    *frac = 0.0, *count = 0;
-    if (!s[0])
-        return false;
-    bool digits = true, dot = false;
-    for (const char *p = s; *p; p++)
-        if (*p == '.' && !dot)
-            dot = true;
-        else if (!isdigit((unsigned char)*p))
-            digits = false;
-    if (!digits)
-        return false;
-    if (!dot) {
-        if (s[0] == '0' || strlen(s) > 9)
-            return false;
-        *count = strtol(s, NULL, 10);
-        return true;
-    }
-    double f = strtod(s, NULL);
-    if (!(f > 0.0 && f <= 1.0))
-        return false;
-    *frac = f;
-    return true;
-}
-static bool check_strategy(const lml_param_value *v, lml_error *err)
-{
-    static const char *names[] = {"auto", "all", "onethird", "sqrt", "log2"};
-    for (size_t i = 0; i < 5; i++)
-        if (strcmp(v->v.s, names[i]) == 0)
-            return true;
-    double f;
-    long c;
-    return parse_strategy(v->v.s, &f, &c)
-               ? true
-               : lml_error_set(err, LML_EINVAL,
-                               "must be auto, all, onethird, sqrt, log2, an integer >= 1 or a fraction in (0, 1], "
-                               "got '%s'", v->v.s);
-}
-static bool check_rate(const lml_param_value *v, lml_error *err)
-{
-    return v->v.d > 0.0 && v->v.d <= 1.0 ? true : lml_error_set(err, LML_EINVAL, "must be in (0, 1], got %g", v->v.d);
-}
 
 
 #define STR(n, d, doc_) {.name = n, .type = LML_PARAM_STRING, .doc = doc_, .has_default = true, .def_s = d}
@@ -112,10 +67,10 @@ static bool check_rate(const lml_param_value *v, lml_error *err)
          .has_default = true, .def_i = 20, .check = lml_check_positive},                                            \
         {.name = "featureSubsetStrategy", .type = LML_PARAM_STRING,                                                 \
          .doc = "The number of features to consider for splits at each tree node", .has_default = true,            \
-         .def_s = "auto", .check = check_strategy},                                                                 \
+         .def_s = "auto", .check = lml_tree_check_strategy},                                                                 \
         {.name = "subsamplingRate", .type = LML_PARAM_DOUBLE,                                                       \
          .doc = "Fraction of the training data used for learning each decision tree, in range (0, 1]",            \
-         .has_default = true, .def_d = 1.0, .check = check_rate},                                                   \
+         .has_default = true, .def_d = 1.0, .check = lml_tree_check_rate},                                                   \
         {.name = "bootstrap", .type = LML_PARAM_BOOL, .doc = "Whether bootstrap samples are used when building trees", \
          .has_default = true, .def_b = true}
 
@@ -149,29 +104,6 @@ static const lml_stage_vtable reg_model_vt = {
 lml_stage *lml_random_forest_classifier_new(void) { return lml_stage_create(&cls_vt, NULL, NULL, NULL); }
 lml_stage *lml_random_forest_regressor_new(void) { return lml_stage_create(&reg_vt, NULL, NULL, NULL); }
 
-
-/* Features per node (Spark's RandomForest.numFeaturesPerNode). */
-static size_t subset_size(const char *s, size_t d, size_t num_trees, bool cls)
-{
-    if (strcmp(s, "auto") == 0)
-        s = num_trees == 1 ? "all" : cls ? "sqrt" : "onethird";
-    double f;
-    long c;
-    size_t k = d;
-    if (strcmp(s, "all") == 0)
-        k = d;
-    else if (strcmp(s, "sqrt") == 0)
-        k = (size_t)ceil(sqrt((double)d));
-    else if (strcmp(s, "log2") == 0)
-        k = (size_t)ceil(log2((double)d));
-    else if (strcmp(s, "onethird") == 0)
-        k = (size_t)ceil((double)d / 3.0);
-    else if (parse_strategy(s, &f, &c))
-        k = c > 0 ? (size_t)c : (size_t)ceil(f * (double)d);
-    if (k < 1)
-        k = 1;
-    return k > d ? d : k;
-}
 
 typedef struct grow_ctx {
     const lml_tree_data *dt;
@@ -237,6 +169,8 @@ static lml_stage *fit(const lml_stage *self, const lml_frame *df, lml_error *err
     if (!lml_tree_bins_build(&dt, (size_t)lml_param_int(self, "maxBins"), arity, seed, &bins, err))
         goto done;
     const char *impn = lml_param_string(self, "impurity");
+    size_t d_sub = dt.d; /* the param was checked when set */
+    lml_tree_subset_size(lml_param_string(self, "featureSubsetStrategy"), dt.d, T, cls, &d_sub);
     grow_ctx c = {
         .dt = &dt, .bins = &bins, .seed = seed, .rate = lml_param_double(self, "subsamplingRate"),
         .bootstrap = lml_param_bool(self, "bootstrap"),
@@ -248,13 +182,13 @@ static lml_stage *fit(const lml_stage *self, const lml_frame *df, lml_error *err
               .min_instances = lml_param_int(self, "minInstancesPerNode"),
               .min_weight_fraction = lml_param_double(self, "minWeightFractionPerNode"),
               .min_info_gain = lml_param_double(self, "minInfoGain"),
-              .feature_subset = subset_size(lml_param_string(self, "featureSubsetStrategy"), dt.d, T, cls)}};
+              .feature_subset = d_sub}};
     st = calloc(1, sizeof *st);
     errs = calloc(T, sizeof *errs);
     ok = calloc(T, sizeof *ok);
     imp = calloc(dt.d ? dt.d : 1, sizeof *imp);
     if (!st || !errs || !ok || !imp || !(st->trees = calloc(T, sizeof *st->trees)) ||
-        !(st->lml_tree_importances = calloc(dt.d ? dt.d : 1, sizeof(double)))) {
+        !(st->importances = calloc(dt.d ? dt.d : 1, sizeof(double)))) {
         lml_error_set(err, LML_ENOMEM, "%s: out of memory", uid);
         goto done;
     }
@@ -271,17 +205,17 @@ static lml_stage *fit(const lml_stage *self, const lml_frame *df, lml_error *err
             lml_error_set(err, errs[t].code, "%s: tree %zu: %s", uid, t, errs[t].message);
             goto done;
         }
-    /* §9.8: each tree's normalised lml_tree_importances summed, then normalised. */
+    /* §9.8: each tree's normalised importances summed, then normalised. */
     for (size_t t = 0; t < T; t++) {
         lml_tree_importances(&st->trees[t], dt.d, imp);
         for (size_t j = 0; j < dt.d; j++)
-            st->lml_tree_importances[j] += imp[j];
+            st->importances[j] += imp[j];
     }
     double s = 0.0;
     for (size_t j = 0; j < dt.d; j++)
-        s += st->lml_tree_importances[j];
+        s += st->importances[j];
     for (size_t j = 0; s > 0 && j < dt.d; j++)
-        st->lml_tree_importances[j] /= s;
+        st->importances[j] /= s;
     model = lml_stage_create_model(cls ? &cls_model_vt : &reg_model_vt, self, st, err);
     if (model)
         st = NULL;
@@ -369,13 +303,7 @@ int64_t lml_random_forest_num_trees(const lml_stage *model, lml_error *err)
 static const lml_tree *tree_at(const lml_stage *model, size_t i, lml_error *err)
 {
     const rf_state *st = model_state(model, err);
-    if (!st)
-        return NULL;
-    if (i >= st->num_trees)
-        return lml_error_set(err, LML_ERANGE, "%s: tree %zu does not exist (numTrees = %zu)", lml_stage_uid(model), i,
-                             st->num_trees),
-               NULL;
-    return &st->trees[i];
+    return st ? lml_tree_pick(model, st->trees, st->num_trees, i, err) : NULL;
 }
 
 int64_t lml_random_forest_tree_num_nodes(const lml_stage *model, size_t i, lml_error *err)
@@ -393,12 +321,7 @@ int64_t lml_random_forest_tree_depth(const lml_stage *model, size_t i, lml_error
 int64_t lml_random_forest_total_num_nodes(const lml_stage *model, lml_error *err)
 {
     const rf_state *st = model_state(model, err);
-    if (!st)
-        return -1;
-    int64_t s = 0;
-    for (size_t t = 0; t < st->num_trees; t++)
-        s += (int64_t)st->trees[t].nnodes;
-    return s;
+    return st ? lml_tree_count_nodes(st->trees, st->num_trees) : -1;
 }
 
 const double *lml_random_forest_feature_importances(const lml_stage *model, size_t *d, lml_error *err)
@@ -408,5 +331,5 @@ const double *lml_random_forest_feature_importances(const lml_stage *model, size
         return NULL;
     if (d)
         *d = st->d;
-    return st->lml_tree_importances;
+    return st->importances;
 }

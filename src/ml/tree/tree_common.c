@@ -1,4 +1,5 @@
 /* What the tree stages share: param checks, reading features and labels, importances. */
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,4 +260,66 @@ bool lml_tree_transform_inputs(const lml_stage *self, const lml_frame *df, size_
     names[1] = K ? lml_param_string(self, "rawPredictionCol") : NULL;
     names[2] = K ? lml_param_string(self, "probabilityCol") : NULL;
     return true;
+}
+
+bool lml_tree_subset_size(const char *s, size_t d, size_t num_trees, bool cls, size_t *k)
+{
+    static const char *names[] = {"auto", "all", "onethird", "sqrt", "log2"};
+    if (strcmp(s, "auto") == 0)
+        s = num_trees == 1 ? "all" : cls ? "sqrt" : "onethird";
+    double dd = (double)d, r = dd;
+    size_t i = 0;
+    while (i < 5 && strcmp(s, names[i]) != 0)
+        i++;
+    if (i < 5) {
+        r = i == 2 ? ceil(dd / 3.0) : i == 3 ? ceil(sqrt(dd)) : i == 4 ? ceil(log2(dd > 1 ? dd : 1)) : dd;
+    } else {
+        bool dot = false;
+        if (!s[0] || s[0] == '.')
+            return false;
+        for (const char *p = s; *p; p++)
+            if (*p == '.' && !dot)
+                dot = true;
+            else if (!isdigit((unsigned char)*p))
+                return false;
+        if (!dot && (s[0] == '0' || strlen(s) > 9))
+            return false;
+        double f = strtod(s, NULL);
+        if (dot && !(f > 0.0 && f <= 1.0))
+            return false;
+        r = dot ? ceil(f * dd) : f;
+    }
+    if (k)
+        *k = r < 1 ? 1 : r > dd ? d : (size_t)r;
+    return true;
+}
+
+bool lml_tree_check_strategy(const lml_param_value *v, lml_error *err)
+{
+    return lml_tree_subset_size(v->v.s, 1, 1, true, NULL) ||
+           lml_error_set(err, LML_EINVAL, "must be auto, all, onethird, sqrt, log2, an integer >= 1 or a fraction in "
+                         "(0, 1], got '%s'", v->v.s);
+}
+
+bool lml_tree_check_rate(const lml_param_value *v, lml_error *err)
+{
+    return (v->v.d > 0.0 && v->v.d <= 1.0) || lml_error_set(err, LML_EINVAL, "must be in (0, 1], got %g", v->v.d);
+}
+
+const lml_tree *lml_tree_pick(const lml_stage *model, const lml_tree *trees, size_t num_trees, size_t i,
+                              lml_error *err)
+{
+    if (i >= num_trees)
+        return lml_error_set(err, LML_ERANGE, "%s: tree %zu does not exist (numTrees = %zu)", lml_stage_uid(model), i,
+                             num_trees),
+               NULL;
+    return &trees[i];
+}
+
+int64_t lml_tree_count_nodes(const lml_tree *trees, size_t num_trees)
+{
+    int64_t s = 0;
+    for (size_t t = 0; t < num_trees; t++)
+        s += (int64_t)trees[t].nnodes;
+    return s;
 }

@@ -26,7 +26,9 @@ typedef struct lml_tree_data {
 /* Feature j of row i (CSR: binary search of the row's indices). */
 double lml_tree_feature(const lml_tree_data *dt, size_t i, size_t j);
 
-/* The binned matrix: column-major, one byte per cell when every feature has ≤ 256 bins, else two.
+/* The binned matrix: row-major (a row's bins are contiguous, so a node's histogram pass reads each
+ * of its rows once however scattered its rows are), one byte per cell when every feature has ≤ 256
+ * bins, else two.
  * Feature j has nsplits[j] thresholds (ascending) and nsplits[j] + 1 bins; a value goes to bin b
  * when thresholds[b-1] < v ≤ thresholds[b]. */
 typedef struct lml_tree_bins {
@@ -42,7 +44,7 @@ typedef struct lml_tree_bins {
 
 static inline unsigned lml_tree_bin(const lml_tree_bins *b, size_t i, size_t j)
 {
-    return b->b8 ? b->b8[j * b->n + i] : b->b16[j * b->n + i];
+    return b->b8 ? b->b8[i * b->d + j] : b->b16[i * b->d + j];
 }
 
 /* Split candidates of one feature from (value, weight) pairs of its sampled rows (§9.3 steps
@@ -98,6 +100,20 @@ typedef struct lml_tree_options {
 } lml_tree_options;
 
 double lml_tree_impurity_of(lml_tree_impurity imp, const double *s, size_t nstats);
+/* A node's weight (Σ class weights or Σw) and prediction (first argmax class or mean label). */
+double lml_tree_node_weight(const lml_tree_options *o, const double *s, size_t nstats);
+double lml_tree_node_prediction(const lml_tree_options *o, const double *s, size_t nstats);
+
+/* Work arrays of lml_tree_eval_feature: left/right/total of stats+1 doubles, centroid and order of
+ * max_bins entries. */
+typedef struct lml_tree_scratch {
+    double *left, *right, *total, *centroid;
+    size_t *order;
+} lml_tree_scratch;
+/* Evaluates every split of feature j from its histogram hj (bins × (stats + raw count)) in Spark's
+ * order; when one beats *best strictly, updates *best and writes the split's left bins into mask. */
+void lml_tree_eval_feature(const lml_tree_options *o, const lml_tree_bins *bins, size_t j, const double *hj,
+                           double parent, double min_w, lml_tree_scratch *w, double *best, uint8_t *mask);
 /* Grows one tree on binned rows (level-wise, Spark's gain, stopping and tie rules, post-pruning). */
 bool lml_tree_grow(const lml_tree_data *dt, const lml_tree_bins *bins, const lml_tree_options *o, lml_tree *out,
                    lml_error *err);
@@ -115,12 +131,23 @@ bool lml_tree_check_wfrac(const lml_param_value *v, lml_error *err);
 bool lml_tree_check_cls_imp(const lml_param_value *v, lml_error *err);
 bool lml_tree_check_reg_imp(const lml_param_value *v, lml_error *err);
 bool lml_tree_check_interval(const lml_param_value *v, lml_error *err);
+bool lml_tree_check_rate(const lml_param_value *v, lml_error *err);     /* subsamplingRate in (0, 1] */
+bool lml_tree_check_strategy(const lml_param_value *v, lml_error *err); /* featureSubsetStrategy */
+/* Features per node for featureSubsetStrategy s (Spark's numFeaturesPerNode): auto = all for one
+ * tree, else sqrt (classification) or onethird; false when s is not a valid strategy. */
+bool lml_tree_subset_size(const char *s, size_t d, size_t num_trees, bool cls, size_t *k);
 bool lml_tree_read_features(const lml_stage *self, const lml_frame *df, bool training, lml_tree_data *dt, size_t **arity_out, lml_error *err);
 bool lml_tree_read_labels(const lml_stage *self, const lml_frame *df, bool cls, double **y, double **w, size_t *k, lml_error *err);
 void lml_tree_importances(const lml_tree *t, size_t d, double *imp);
 
 lml_frame *lml_tree_add_outputs(lml_frame *cur, const char *const names[3], const double *pred, const double *raw,
                                 const double *prob, size_t n, size_t K, lml_error *err);
+
+/* Ensembles (forests, GBTs): tree i of a model (LML_ERANGE naming the model past numTrees) and the
+ * total node count. */
+const lml_tree *lml_tree_pick(const lml_stage *model, const lml_tree *trees, size_t num_trees, size_t i,
+                              lml_error *err);
+int64_t lml_tree_count_nodes(const lml_tree *trees, size_t num_trees);
 
 bool lml_tree_transform_inputs(const lml_stage *self, const lml_frame *df, size_t d, size_t K, lml_tree_data *dt,
                                const char *names[3], lml_error *err);
