@@ -489,3 +489,47 @@ Test(decision_tree, node_stats_equal_the_rows_routed_to_each_node)
     lml_stage_free(m);
     lml_frame_free(df);
 }
+
+Test(decision_tree, leaf_col_numbers_the_leaves_in_pre_order)
+{
+    /* The gini stump: rows x <= 3.5 reach the left leaf (leaf 0), the others the right (leaf 1). */
+    lml_error err = {0};
+    lml_frame *df = make_frame(CX, 6, 1, CY);
+    lml_stage *est = lml_decision_tree_classifier_new();
+    cr_assert(lml_set_int(est, "maxDepth", 1, &err));
+    cr_assert(lml_set_string(est, "leafCol", "leaf", &err), "%s", err.message);
+    lml_stage *m = fit(est, df);
+    lml_frame *out = lml_transform(m, df, &err);
+    cr_assert(out, "%s", err.message);
+    const lml_column *c = lml_frame_column_by_name(out, "leaf", &err);
+    cr_assert(c, "leafCol adds the column");
+    cr_assert_eq(lml_frame_num_cols(out), 6, "features, label, rawPrediction, probability, prediction, leaf");
+    const double *v = lml_column_doubles(c);
+    for (size_t i = 0; i < 6; i++)
+        cr_assert_eq(v[i], CX[i] <= 3.5 ? 0.0 : 1.0, "row %zu leaf %g", i, v[i]);
+    lml_frame_free(out);
+    lml_stage_free(m);
+    lml_frame_free(df);
+}
+
+Test(decision_tree, variance_col_is_the_leaf_label_variance)
+{
+    /* y = 1 2 3 20 22 24 at x = 1..6: the stump splits at 3.5 (squared error 2 + 8, any other
+     * split leaves far more); left {1,2,3} has variance 2/3, right {20,22,24} 8/3. */
+    const double y[] = {1, 2, 3, 20, 22, 24};
+    lml_error err = {0};
+    lml_frame *df = make_frame(CX, 6, 1, y);
+    lml_stage *est = lml_decision_tree_regressor_new();
+    cr_assert(lml_set_int(est, "maxDepth", 1, &err));
+    cr_assert(lml_set_string(est, "varianceCol", "var", &err), "%s", err.message);
+    lml_stage *m = fit(est, df);
+    lml_frame *out = lml_transform(m, df, &err);
+    cr_assert(out, "%s", err.message);
+    const double *v = lml_column_doubles(lml_frame_column_by_name(out, "var", &err));
+    cr_assert(v, "%s", err.message);
+    for (size_t i = 0; i < 6; i++)
+        cr_assert_float_eq(v[i], i < 3 ? 2.0 / 3 : 8.0 / 3, 1e-12, "row %zu variance %.17g", i, v[i]);
+    lml_frame_free(out);
+    lml_stage_free(m);
+    lml_frame_free(df);
+}

@@ -88,10 +88,18 @@ Test(gbt, regressor_squared_loss_second_tree_fits_twice_the_residuals)
     lml_frame *f = frame_of(X4, Y4, 4, 2, NULL);
     lml_stage *est = lml_gbt_regressor_new();
     lml_stage *m = fit_small(est, f, 2);
+    cr_assert(lml_set_string(m, "leafCol", "leaves", &err), "%s", err.message);
     lml_frame *o = lml_transform(m, f, &err);
     cr_assert_not_null(o, "%s", err.message);
     const double *p = col_values(o, "prediction");
     NEAR(p[0], 16.0 / 9); NEAR(p[1], 16.0 / 9); NEAR(p[2], 4.0); NEAR(p[3], 85.0 / 9);
+    /* leafCol, one leaf per tree: the first stump puts y = 10 (row 3) alone on the right; the
+     * second fits residuals −8/3, −2/3, 10/3, 0 and isolates row 2 (x0 = 1) on the right. */
+    const lml_column *lc = lml_frame_column_by_name(o, "leaves", &err);
+    cr_assert(lc && lml_column_vector_size(lc) == 2, "%s", err.message);
+    const double *lv = lml_column_vector_dense(lc), want[8] = {0, 0, 0, 0, 0, 1, 1, 0};
+    for (size_t i = 0; i < 8; i++)
+        cr_expect_eq(lv[i], want[i], "row %zu tree %zu: leaf %g", i / 2, i % 2, lv[i]);
     cr_expect_eq(lml_gbt_num_trees(m, &err), 2);
     size_t nw = 0;
     const double *tw = lml_gbt_tree_weights(m, &nw, &err);

@@ -101,7 +101,8 @@ Test(random_forest, one_tree_without_bootstrap_is_a_decision_tree)
         lml_stage *dt = cls ? lml_decision_tree_classifier_new() : lml_decision_tree_regressor_new();
         cr_assert(lml_set_int(rf, "numTrees", 1, &err) && lml_set_bool(rf, "bootstrap", false, &err) &&
                       lml_set_string(rf, "featureSubsetStrategy", "all", &err) && lml_set_int(rf, "seed", 7, &err) &&
-                      lml_set_int(dt, "seed", 7, &err),
+                      lml_set_int(dt, "seed", 7, &err) && lml_set_string(rf, "leafCol", "leaf", &err) &&
+                      lml_set_string(dt, "leafCol", "leaf", &err),
                   "%s", err.message);
         lml_stage *mr = lml_fit(rf, f, &err), *md = lml_fit(dt, f, &err);
         cr_assert(mr && md, "%s", err.message);
@@ -114,6 +115,11 @@ Test(random_forest, one_tree_without_bootstrap_is_a_decision_tree)
         lml_frame *or = lml_transform(mr, f, &err), *od = lml_transform(md, f, &err);
         cr_assert(or && od, "%s", err.message);
         cr_expect_eq(memcmp(col_values(or, "prediction"), col_values(od, "prediction"), n * sizeof(double)), 0);
+        /* leafCol: a vector of one leaf index per tree, the tree's own double for a single tree */
+        const lml_column *lr = lml_frame_column_by_name(or, "leaf", &err), *ld = lml_frame_column_by_name(od, "leaf", &err);
+        cr_assert(lr && ld, "%s", err.message);
+        cr_expect_eq(lml_column_vector_size(lr), 1);
+        cr_expect_eq(memcmp(lml_column_vector_dense(lr), lml_column_doubles(ld), n * sizeof(double)), 0);
         if (cls) /* one tree: probability = the leaf's normalised counts, as the tree's */
             cr_expect_eq(memcmp(col_values(or, "probability"), col_values(od, "probability"), 2 * n * sizeof(double)), 0);
         size_t d1, d2;

@@ -25,15 +25,18 @@ extern "C" {
  * stored in 16 bits), minInstancesPerNode 1 (>= 1),
  * minWeightFractionPerNode 0 ([0, 0.5)), minInfoGain 0, impurity "gini" (gini/entropy), seed
  * (Spark's default for the class), maxMemoryInMB 256, cacheNodeIds false, checkpointInterval 10
- * (the last three have no effect). Labels must be integers in [0, numClasses) where numClasses
- * comes from the label's metadata or is max label + 1 (at most 100). The model's transform adds
+ * (the last three have no effect), leafCol "" (when set, the model adds the index of the leaf each
+ * row reaches, leaves numbered in pre-order; ensembles add a vector of one index per tree).
+ * Labels must be integers in [0, numClasses) where numClasses comes from the label's metadata or
+ * is max label + 1 (at most 100). The model's transform adds
  * rawPrediction (vector: the leaf's weighted class counts), probability (the counts normalised)
  * and prediction (double, the first argmax). Fit errors name the column, row or param. Returns
  * NULL only when out of memory. Free with lml_stage_free. */
 LML_API lml_stage *lml_decision_tree_classifier_new(void);
 
 /* A new DecisionTreeRegressor: the same params without rawPredictionCol/probabilityCol,
- * impurity "variance". The model predicts the leaf's weighted mean label. */
+ * impurity "variance", plus varianceCol (unset). The model predicts the leaf's weighted mean label
+ * and, when varianceCol is set, adds the leaf's (biased, weighted) label variance. */
 LML_API lml_stage *lml_decision_tree_regressor_new(void);
 
 /* One node of a fitted tree, nodes numbered in pre-order (0 = root). */

@@ -40,6 +40,7 @@ static void state_release(void *vst)
 #define COMMON_PARAMS(IMP, IMPCHECK, SEED)                                                                           \
     STR("featuresCol", "features", "features column name"), STR("labelCol", "label", "label column name"),          \
         STR("predictionCol", "prediction", "prediction column name"),                                               \
+        STR("leafCol", "", "Leaf indices column name. Predicted leaf index of each instance in each tree by preorder"), \
         {.name = "weightCol", .type = LML_PARAM_STRING,                                                              \
          .doc = "weight column name. If this is not set or empty, we treat all instance weights as 1.0"},            \
         {.name = "maxDepth", .type = LML_PARAM_INT, .doc = "Maximum depth of the tree (>= 0), at most 30",          \
@@ -284,6 +285,7 @@ static lml_frame *transform(const lml_stage *self, const lml_frame *df, lml_erro
         pred[i] = (double)best;
     }
     cur = lml_tree_add_outputs(cur, names, pred, raw, prob, n, K, err);
+    cur = lml_tree_add_leaf_col(self, cur, st->trees, st->num_trees, true, &dt, err);
     free(pred), free(raw), free(prob);
     return cur;
 fail:

@@ -79,6 +79,7 @@ static bool check_thresholds(const lml_param_value *v, lml_error *err)
 #define GBT_PARAMS(LOSS, LOSSDOC, LOSSCHECK, SEED)                                                                   \
     STR("featuresCol", "features", "features column name"), STR("labelCol", "label", "label column name"),          \
         STR("predictionCol", "prediction", "prediction column name"),                                               \
+        STR("leafCol", "", "Leaf indices column name. Predicted leaf index of each instance in each tree by preorder"), \
         {.name = "weightCol", .type = LML_PARAM_STRING,                                                              \
          .doc = "weight column name. If this is not set or empty, we treat all instance weights as 1.0"},            \
         {.name = "maxDepth", .type = LML_PARAM_INT, .doc = "Maximum depth of the tree (>= 0), at most 30",          \
@@ -501,6 +502,7 @@ static lml_frame *transform(const lml_stage *self, const lml_frame *df, lml_erro
         }
     }
     lml_frame *cur = lml_tree_add_outputs(lml_frame_retain(df), names, pred, raw, prob, n, K, err);
+    cur = lml_tree_add_leaf_col(self, cur, st->trees, st->num_trees, true, &dt, err);
     free(pred), free(raw), free(prob);
     return cur;
 }

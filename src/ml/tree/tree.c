@@ -13,7 +13,7 @@ typedef struct dt_state {
     int refs;
     size_t d, num_classes; /* num_classes 0: regression */
     lml_tree tree;
-    double *lml_tree_importances;
+    double *importances;
 } dt_state;
 
 static void state_retain(void *st) { __atomic_add_fetch(&((dt_state *)st)->refs, 1, __ATOMIC_RELAXED); }
@@ -24,7 +24,7 @@ static void state_release(void *vst)
     if (__atomic_sub_fetch(&st->refs, 1, __ATOMIC_ACQ_REL) != 0)
         return;
     lml_tree_clear(&st->tree);
-    free(st->lml_tree_importances);
+    free(st->importances);
     free(st);
 }
 
@@ -32,6 +32,7 @@ static void state_release(void *vst)
 #define COMMON_PARAMS(IMP, IMPCHECK, SEED)                                                                           \
     STR("featuresCol", "features", "features column name"), STR("labelCol", "label", "label column name"),          \
         STR("predictionCol", "prediction", "prediction column name"),                                               \
+        STR("leafCol", "", "Leaf indices column name. Predicted leaf index of each instance in each tree by preorder"), \
         {.name = "weightCol", .type = LML_PARAM_STRING,                                                              \
          .doc = "weight column name. If this is not set or empty, we treat all instance weights as 1.0"},            \
         {.name = "maxDepth", .type = LML_PARAM_INT, .doc = "Maximum depth of the tree (>= 0), at most 30",          \
@@ -61,7 +62,10 @@ static const lml_param_def cls_params[] = {
     STR("rawPredictionCol", "rawPrediction", "raw prediction (a.k.a. confidence) column name"),
     STR("probabilityCol", "probability", "Column name for predicted class conditional probabilities"),
 };
-static const lml_param_def reg_params[] = {COMMON_PARAMS("variance", lml_tree_check_reg_imp, 926680331)};
+static const lml_param_def reg_params[] = {
+    COMMON_PARAMS("variance", lml_tree_check_reg_imp, 926680331),
+    {.name = "varianceCol", .type = LML_PARAM_STRING, .doc = "Column name for the biased sample variance of prediction"},
+};
 
 static lml_stage *fit(const lml_stage *self, const lml_frame *df, lml_error *err);
 static lml_frame *transform(const lml_stage *self, const lml_frame *df, lml_error *err);
@@ -117,7 +121,7 @@ static lml_stage *fit(const lml_stage *self, const lml_frame *df, lml_error *err
         .min_weight_fraction = lml_param_double(self, "minWeightFractionPerNode"),
         .min_info_gain = lml_param_double(self, "minInfoGain")};
     st = calloc(1, sizeof *st);
-    if (!st || !(st->lml_tree_importances = calloc(dt.d ? dt.d : 1, sizeof(double)))) {
+    if (!st || !(st->importances = calloc(dt.d ? dt.d : 1, sizeof(double)))) {
         lml_error_set(err, LML_ENOMEM, "%s: out of memory", uid);
         goto done;
     }
@@ -126,7 +130,7 @@ static lml_stage *fit(const lml_stage *self, const lml_frame *df, lml_error *err
     st->num_classes = o.num_classes;
     if (!lml_tree_grow(&dt, &bins, &o, &st->tree, err))
         goto done;
-    lml_tree_importances(&st->tree, dt.d, st->lml_tree_importances);
+    lml_tree_importances(&st->tree, dt.d, st->importances);
     model = lml_stage_create_model(cls ? &cls_model_vt : &reg_model_vt, self, st, err);
     if (model)
         st = NULL;
@@ -180,6 +184,19 @@ static lml_frame *transform(const lml_stage *self, const lml_frame *df, lml_erro
         }
     }
     cur = lml_tree_add_outputs(cur, names, pred, raw, prob, n, K, err);
+    cur = lml_tree_add_leaf_col(self, cur, &st->tree, 1, false, &dt, err);
+    const char *vname = !K && cur && lml_is_set(self, "varianceCol") ? lml_param_string(self, "varianceCol") : NULL;
+    if (vname && vname[0]) {
+        /* The leaf's variance from its stats (a leaf stores impurity -1 when it had no valid split). */
+        for (size_t i = 0; i < n; i++)
+            pred[i] = lml_tree_impurity_of(LML_IMP_VARIANCE,
+                                           st->tree.stats + st->tree.nodes[lml_tree_leaf_of(&st->tree, &dt, i)].stats, 3);
+        lml_column *vc = lml_column_from_doubles(pred, NULL, n, err);
+        lml_frame *nf = vc ? lml_frame_with_column(cur, vname, vc, err) : NULL;
+        lml_column_free(vc);
+        lml_frame_free(cur);
+        cur = nf;
+    }
     free(pred), free(raw), free(prob);
     return cur;
 fail:
@@ -236,7 +253,7 @@ const double *lml_decision_tree_feature_importances(const lml_stage *model, size
     const dt_state *st = model_state(model, err);
     if (d)
         *d = st ? st->d : 0;
-    return st ? st->lml_tree_importances : NULL;
+    return st ? st->importances : NULL;
 }
 
 static void debug_node(lml_strbuf *sb, const lml_tree *t, int32_t k, size_t indent)

@@ -323,3 +323,37 @@ int64_t lml_tree_count_nodes(const lml_tree *trees, size_t num_trees)
         s += (int64_t)trees[t].nnodes;
     return s;
 }
+
+lml_frame *lml_tree_add_leaf_col(const lml_stage *self, lml_frame *cur, const lml_tree *trees, size_t T, bool ensemble,
+                                 const lml_tree_data *dt, lml_error *err)
+{
+    const char *name = cur ? lml_param_string(self, "leafCol") : NULL;
+    if (!name || !name[0])
+        return cur;
+    size_t n = dt->n, nodes = 0;
+    for (size_t t = 0; t < T; t++)
+        nodes += trees[t].nnodes;
+    double *leaf = T && n > SIZE_MAX / sizeof(double) / T ? NULL : malloc((n * T > 0 ? n * T : 1) * sizeof(double));
+    size_t *ord = malloc((nodes ? nodes : 1) * sizeof *ord);
+    lml_column *col = NULL;
+    if (leaf && ord) {
+        /* Spark numbers the leaves of a tree in pre-order, as the nodes are stored here. */
+        size_t *o = ord;
+        for (size_t t = 0; t < T; o += trees[t++].nnodes)
+            for (size_t k = 0, next = 0; k < trees[t].nnodes; k++)
+                o[k] = trees[t].nodes[k].left < 0 ? next++ : 0;
+        for (size_t i = 0; i < n; i++) {
+            o = ord;
+            for (size_t t = 0; t < T; o += trees[t++].nnodes)
+                leaf[i * T + t] = (double)o[lml_tree_leaf_of(&trees[t], dt, i)];
+        }
+        col = ensemble ? lml_column_vector_from_dense(leaf, n, T, err) : lml_column_from_doubles(leaf, NULL, n, err);
+    } else {
+        lml_error_set(err, LML_ENOMEM, "%s: out of memory for the leaf indices of %zu rows", lml_stage_uid(self), n);
+    }
+    free(leaf), free(ord);
+    lml_frame *nf = col ? lml_frame_with_column(cur, name, col, err) : NULL;
+    lml_column_free(col);
+    lml_frame_free(cur);
+    return nf;
+}

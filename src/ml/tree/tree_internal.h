@@ -149,6 +149,12 @@ const lml_tree *lml_tree_pick(const lml_stage *model, const lml_tree *trees, siz
                               lml_error *err);
 int64_t lml_tree_count_nodes(const lml_tree *trees, size_t num_trees);
 
+/* Spark's leafCol: when the param is non-empty, adds the index of the leaf each row reaches (leaves
+ * numbered in pre-order): a double for a single tree, a vector of one per tree for an ensemble.
+ * Takes cur (NULL passes through); returns the new frame or NULL. */
+lml_frame *lml_tree_add_leaf_col(const lml_stage *self, lml_frame *cur, const lml_tree *trees, size_t T, bool ensemble,
+                                 const lml_tree_data *dt, lml_error *err);
+
 bool lml_tree_transform_inputs(const lml_stage *self, const lml_frame *df, size_t d, size_t K, lml_tree_data *dt,
                                const char *names[3], lml_error *err);
 
