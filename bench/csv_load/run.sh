@@ -38,6 +38,8 @@ VERIFY=${VERIFY:-1}
 
 say() { printf 'csv_load: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
+# shellcheck source=bench/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, not '$RUNS'"
 [[ $ROWS =~ ^[1-9][0-9]*$ ]] || die "ROWS must be a positive integer, not '$ROWS'"
 [[ $SEED =~ ^[0-9]+$ ]] || die "SEED must be a non-negative integer, not '$SEED'"
@@ -54,16 +56,7 @@ bootstrap_bench() {
 }
 
 # ---------------------------------------------------------------- build
-if [[ ! -f $build/build.ninja ]]; then
-    say "setting up $build (release build, tests off)"
-    meson setup "$build" "$root" --buildtype=release -Dtests=false >/dev/null ||
-        die "meson setup $build failed"
-fi
-sanitize=$(meson configure "$build" 2>/dev/null | awk '$1 == "b_sanitize" { print $2 }')
-if [[ -n $sanitize && $sanitize != none ]]; then
-    say "WARNING: $build is a b_sanitize=$sanitize build; lakeml's figures will be far too slow"
-fi
-build=$(cd "$build" && pwd)
+build=$(bench_setup_build "$build" "$root") || exit 1
 meson compile -C "$build" bench/gen_csv >/dev/null || die "building bench/gen_csv failed"
 lakeml_na=""
 if ! meson compile -C "$build" bench/csv_load >"$build/bench-csv_load-build.log" 2>&1; then
@@ -113,26 +106,6 @@ if [[ " $TOOLS " == *" duckdb "* ]]; then
 fi
 
 # ---------------------------------------------------------------- running
-# timed OUT_PREFIX CMD...: runs CMD with stdout in OUT_PREFIX.out, stderr in OUT_PREFIX.err and
-# "peak_rss_kb wall_seconds user_seconds system_seconds" in OUT_PREFIX.time; returns CMD's
-# exit status.
-if [[ -x /usr/bin/time ]]; then
-    timed() { local o=$1; shift; /usr/bin/time -o "$o.time" -f '%M %e %U %S' "$@" >"$o.out" 2>"$o.err"; }
-else
-    timed() {
-        local o=$1; shift
-        "$PYTHON" -c '
-import os, sys, time
-t = time.perf_counter()
-pid = os.fork()
-if pid == 0:
-    os.execvp(sys.argv[2], sys.argv[2:])
-_, status, ru = os.wait4(pid, 0)
-open(sys.argv[1], "w").write(
-    f"{ru.ru_maxrss} {time.perf_counter() - t:.2f} {ru.ru_utime:.2f} {ru.ru_stime:.2f}\n")
-sys.exit(os.waitstatus_to_exitcode(status))' "$o.time" "$@" >"$o.out" 2>"$o.err"
-    }
-fi
 
 run_tool() { # run_tool TOOL OUT_PREFIX
     case $1 in

@@ -44,6 +44,8 @@ BENCH_NO_INSTALL=${BENCH_NO_INSTALL:-0}
 
 say() { printf 'logreg: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
+# shellcheck source=bench/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 [[ $ROWS =~ ^[1-9][0-9]*$ && $ROWS -ge 10 ]] || die "ROWS must be an integer >= 10, not '$ROWS'"
 [[ $SEED =~ ^[0-9]+$ ]] || die "SEED must be a non-negative integer, not '$SEED'"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, not '$RUNS'"
@@ -61,31 +63,14 @@ done
 # the missing ones are installed here, with apt-get, once.
 declare -A pkg_of=([sklearn]=python3-sklearn [liblinear]=liblinear-tools [liblinear-py]=python3-liblinear
                    [glmnet]=r-cran-glmnet)
-missing=()
+peer_pkgs=()
 for t in $TOOLS; do
-    p=${pkg_of[$t]:-}
-    [[ -z $p ]] && continue
-    [[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) == "install ok installed" ]] || missing+=("$p")
+    [[ -n ${pkg_of[$t]:-} ]] && peer_pkgs+=("${pkg_of[$t]}")
 done
-if ((${#missing[@]})) && [[ $BENCH_NO_INSTALL != 1 ]]; then
-    sudo=()
-    [[ $(id -u) -ne 0 ]] && command -v sudo >/dev/null && sudo=(sudo)
-    say "installing ${missing[*]} (apt-get)"
-    { "${sudo[@]}" apt-get update -q && DEBIAN_FRONTEND=noninteractive \
-        "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"; } >/dev/null 2>&1 ||
-        say "apt-get install ${missing[*]} failed; those peers are reported as n/a"
-fi
+bench_install_missing "${peer_pkgs[@]}"
 
 # ---------------------------------------------------------------- build
-if [[ ! -f $build/build.ninja ]]; then
-    say "setting up $build (release build, tests off)"
-    meson setup "$build" "$root" --buildtype=release -Dtests=false >/dev/null || die "meson setup $build failed"
-fi
-sanitize=$(meson configure "$build" 2>/dev/null | awk '$1 == "b_sanitize" { print $2 }')
-if [[ -n $sanitize && $sanitize != none ]]; then
-    say "WARNING: $build is a b_sanitize=$sanitize build; lakeml's figures will be far too slow"
-fi
-build=$(cd "$build" && pwd)
+build=$(bench_setup_build "$build" "$root") || exit 1
 meson compile -C "$build" bench/gen_logreg_data >/dev/null || die "building bench/gen_logreg_data failed"
 declare -A na=()
 if [[ " $TOOLS " == *" lakeml "* ]] &&
@@ -118,25 +103,6 @@ for t in $TOOLS; do
 done
 
 # ---------------------------------------------------------------- running
-# timed OUT_PREFIX CMD...: stdout in OUT_PREFIX.out, stderr in .err, "peak_rss_kb wall user sys"
-# in .time (the child's ru_maxrss, as /usr/bin/time reads it, or wait4() from python).
-if [[ -x /usr/bin/time ]]; then
-    timed() { local o=$1; shift; /usr/bin/time -o "$o.time" -f '%M %e %U %S' "$@" >"$o.out" 2>"$o.err"; }
-else
-    timed() {
-        local o=$1; shift
-        "$PYTHON" -c '
-import os, sys, time
-t = time.perf_counter()
-pid = os.fork()
-if pid == 0:
-    os.execvp(sys.argv[2], sys.argv[2:])
-_, status, ru = os.wait4(pid, 0)
-open(sys.argv[1], "w").write(
-    f"{ru.ru_maxrss} {time.perf_counter() - t:.2f} {ru.ru_utime:.2f} {ru.ru_stime:.2f}\n")
-sys.exit(os.waitstatus_to_exitcode(status))' "$o.time" "$@" >"$o.out" 2>"$o.err"
-    }
-fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/logreg.XXXXXX") || die "mktemp failed"
 trap 'rm -rf "$work"' EXIT

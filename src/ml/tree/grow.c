@@ -130,6 +130,7 @@ typedef struct level_ctx {
     const double *rs;
     double *rstmp;
     bool unit; /* no instance weights: weight = count */
+    size_t fb; /* features per histogram task */
     uint8_t *left;
     const uint8_t *mask; /* slot -> left bins of its split */
     size_t MB;
@@ -137,12 +138,15 @@ typedef struct level_ctx {
 } level_ctx;
 
 /* Features per histogram task: a task reads each of its node's rows once (the row's bins are
- * contiguous) and adds it to up to this many features' histograms. */
+ * contiguous) and adds it to up to this many features' histograms. Levels with few nodes use
+ * smaller blocks so every worker gets tasks; the block size never changes a sum. */
 #define FEAT_BLOCK 16
 
 /* Rows of a deep node are scattered over the matrix, so each row's bins are a cache miss; the
  * row list says which rows come next, so their bins are prefetched PREFETCH rows ahead. */
 #define PREFETCH 24
+/* The partition does far less per row, so it looks further ahead to cover the same latency. */
+#define PREFETCH_SPLIT 64
 
 #define HIST_ROWS(T, base, ADD)                                                                       \
     for (size_t i = nd->beg; i < nd->end; i++) {                                                      \
@@ -167,7 +171,7 @@ typedef struct level_ctx {
             HIST_ROWS(uint16_t, L->bins->b16, ADD)                                                    \
     } while (0)
 
-/* The histograms of features [q0, q0 + FEAT_BLOCK) of one node: its rows in list order. Without
+/* The histograms of features [q0, q0 + L->fb) of one node: its rows in list order. Without
  * instance weights a row's weight is its count, so the raw-count slot is filled afterwards from the
  * weights (integer sums, exact in any order) instead of being added row by row. */
 static void hist_block(void *vctx, size_t t, int worker)
@@ -175,14 +179,14 @@ static void hist_block(void *vctx, size_t t, int worker)
     (void)worker;
     const level_ctx *L = vctx;
     const onode *nd = &L->open[L->tasks[t][0]];
-    size_t q0 = L->tasks[t][1], q1 = q0 + FEAT_BLOCK < nd->nf ? q0 + FEAT_BLOCK : nd->nf;
+    size_t q0 = L->tasks[t][1], q1 = q0 + L->fb < nd->nf ? q0 + L->fb : nd->nf;
     size_t S1 = L->S1, K = L->K, P = L->P, d = L->bins->d;
     const size_t *f = nd->feats;
     double *h = nd->hist;
     if (K && L->unit)
-        HIST_TYPED(cell[(size_t)s[2]] += s[0]);
+        HIST_TYPED(cell[(int)s[2]] += s[0]);
     else if (K)
-        HIST_TYPED((cell[(size_t)s[2]] += s[0], cell[K] += s[1]));
+        HIST_TYPED((cell[(int)s[2]] += s[0], cell[K] += s[1]));
     else if (L->unit)
         HIST_TYPED((cell[0] += s[0], cell[1] += s[1], cell[2] += s[2]));
     else
@@ -209,8 +213,8 @@ static void partition_node(void *vctx, size_t t, int worker)
     size_t j = (size_t)nd->split_feat, nl = 0;
     const uint8_t *m = L->mask + L->splitting[t] * L->MB;
     for (size_t i = nd->beg; i < nd->end; i++) {
-        if (i + PREFETCH < nd->end) {
-            size_t at = (size_t)L->rows[i + PREFETCH] * L->bins->d + j;
+        if (i + PREFETCH_SPLIT < nd->end) {
+            size_t at = (size_t)L->rows[i + PREFETCH_SPLIT] * L->bins->d + j;
             __builtin_prefetch(L->bins->b8 ? (const void *)(L->bins->b8 + at) : (const void *)(L->bins->b16 + at));
         }
         L->left[i] = m[lml_tree_bin(L->bins, L->rows[i], j)];
@@ -220,7 +224,8 @@ static void partition_node(void *vctx, size_t t, int worker)
     for (size_t i = nd->beg; i < nd->end; i++) {
         size_t to = L->left[i] ? li++ : ri++;
         L->tmp[to] = L->rows[i];
-        memcpy(L->rstmp + P * to, L->rs + P * i, P * sizeof(double));
+        for (size_t k = 0; k < P; k++) /* P is 3 or 4: a loop, not a memcpy call */
+            L->rstmp[P * to + k] = L->rs[P * i + k];
     }
     nd->nl = nl;
 }
@@ -321,7 +326,10 @@ bool lml_tree_grow(const lml_tree_data *dt, const lml_tree_bins *bins, const lml
         /* Keep this level's histograms for the children's subtraction when they all fit at once. */
         bool keep = !subset && nopen <= HIST_BUDGET / sizeof(double) / hsize;
         size_t nnext = 0, nsplit = 0;
-        level_ctx L = {.bins = bins, .n = n, .S1 = S1, .K = K, .P = P, .boff = boff, .open = open,
+        size_t fb = FEAT_BLOCK, want = 4 * (size_t)lml_pool_size();
+        while (fb > 1 && nopen * ((fs + fb - 1) / fb) < want)
+            fb /= 2;
+        level_ctx L = {.fb = fb, .bins = bins, .n = n, .S1 = S1, .K = K, .P = P, .boff = boff, .open = open,
                        .rows = rows, .tmp = tmp, .rs = rs, .rstmp = rstmp, .unit = !dt->w, .left = left, .mask = mask, .MB = MB};
         for (size_t c0 = 0; c0 < nopen;) {
             /* A chunk of whole sibling groups within the histogram budget (at least one group). */
@@ -349,7 +357,7 @@ bool lml_tree_grow(const lml_tree_data *dt, const lml_tree_bins *bins, const lml
                     size_t mine = nd->end - nd->beg, theirs = sb->end - sb->beg;
                     nd->derived = mine > theirs || (mine == theirs && nd->sib < (int32_t)s);
                 }
-                for (size_t q = 0; !nd->derived && q < nd->nf; q += FEAT_BLOCK) {
+                for (size_t q = 0; !nd->derived && q < nd->nf; q += L.fb) {
                     tasks[nt][0] = s;
                     tasks[nt++][1] = q;
                 }

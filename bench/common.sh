@@ -1,0 +1,55 @@
+# shellcheck shell=bash
+# What the benchmark scripts share; sourced by bench/*/run.sh after they define say(), die(),
+# PYTHON and BENCH_NO_INSTALL.
+
+# bench_install_missing PKG...: apt-get installs the Debian packages not yet installed (unless
+# BENCH_NO_INSTALL=1); a failure is reported and the caller reports those peers as n/a.
+bench_install_missing() {
+    local missing=() p
+    for p in "$@"; do
+        [[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) == "install ok installed" ]] || missing+=("$p")
+    done
+    ((${#missing[@]})) && [[ $BENCH_NO_INSTALL != 1 ]] || return 0
+    local sudo=()
+    [[ $(id -u) -ne 0 ]] && command -v sudo >/dev/null && sudo=(sudo)
+    say "installing ${missing[*]} (apt-get)"
+    { "${sudo[@]}" apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+        "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"; } >/dev/null 2>&1 ||
+        say "apt-get install ${missing[*]} failed; those peers are reported as n/a"
+}
+
+# timed OUT_PREFIX CMD...: runs CMD with stdout in OUT_PREFIX.out, stderr in OUT_PREFIX.err and
+# "peak_rss_kb wall_seconds user_seconds system_seconds" in OUT_PREFIX.time; returns CMD's
+# exit status.
+if [[ -x /usr/bin/time ]]; then
+    timed() { local o=$1; shift; /usr/bin/time -o "$o.time" -f '%M %e %U %S' "$@" >"$o.out" 2>"$o.err"; }
+else
+    timed() {
+        local o=$1; shift
+        "$PYTHON" -c '
+import os, sys, time
+t = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, ru = os.wait4(pid, 0)
+open(sys.argv[1], "w").write(
+    f"{ru.ru_maxrss} {time.perf_counter() - t:.2f} {ru.ru_utime:.2f} {ru.ru_stime:.2f}\n")
+sys.exit(os.waitstatus_to_exitcode(status))' "$o.time" "$@" >"$o.out" 2>"$o.err"
+    }
+fi
+
+# bench_setup_build BUILD ROOT: sets BUILD up as a release build (tests off) when it is not a
+# build directory yet, and warns about sanitizer and non-release builds; prints its absolute path.
+bench_setup_build() {
+    local build=$1 root=$2 v
+    if [[ ! -f $build/build.ninja ]]; then
+        say "setting up $build (release build, tests off)"
+        meson setup "$build" "$root" --buildtype=release -Dtests=false >/dev/null || die "meson setup $build failed"
+    fi
+    v=$(meson configure "$build" 2>/dev/null | awk '$1 == "b_sanitize" { print $2 }')
+    [[ -n $v && $v != none ]] && say "WARNING: $build is a b_sanitize=$v build; lakeml's figures will be far too slow"
+    v=$(meson configure "$build" 2>/dev/null | awk '$1 == "buildtype" { print $2 }')
+    [[ -n $v && $v != release ]] && say "WARNING: $build is a buildtype=$v build, not release"
+    (cd "$build" && pwd)
+}
