@@ -2,7 +2,10 @@
 # A bounded libFuzzer run of every fuzz target (tests/fuzz/) in a clang build with -Dfuzz=true,
 # ASan and UBSan. Each target runs FUZZ_SECONDS (default 60); FUZZ_BUDGET, when set, caps the
 # total so that CI time stays bounded however many targets there are. Seeds come from
-# tests/fuzz/corpus/<target>/ and a dictionary from tests/fuzz/<target>.dict when present.
+# tests/fuzz/corpus/<target>/ and a dictionary from tests/fuzz/<target>.dict when present;
+# fuzz_parquet is also seeded with the Parquet conformance files (../shared/conformance/parquet,
+# bad_data/ included, or $LML_SHARED_DIR/conformance/parquet), copied into a temporary directory
+# at run time so that nothing is written into the repository or ../shared.
 # A crash, leak or timeout fails the run and leaves the input in build-fuzz/artifacts/.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -10,9 +13,10 @@ cd "$root"
 
 scripts/bootstrap.sh
 
-build=build-fuzz
+build=${FUZZ_BUILD:-build-fuzz} # FUZZ_BUILD: another build directory (e.g. outside the tree)
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+seeds=$(mktemp -d)
+trap 'rm -f "$log"; rm -rf "$seeds"' EXIT
 quiet() {
     if ! "$@" >"$log" 2>&1; then
         cat "$log" >&2
@@ -57,6 +61,16 @@ for exe in "${targets[@]}"; do
     args=(-max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
           -artifact_prefix="$build/artifacts/$name-" "$corpus")
     [[ -d tests/fuzz/corpus/$name ]] && args+=("tests/fuzz/corpus/$name")
+    if [[ $name == fuzz_parquet ]]; then
+        conf=${LML_SHARED_DIR:-$root/../shared}/conformance/parquet
+        if [[ -d $conf ]]; then
+            mkdir -p "$seeds/$name"
+            find "$conf" -name '*.parquet' -type f -exec cp {} "$seeds/$name/" \;
+            args+=("$seeds/$name")
+        else
+            echo "fuzz: $name: $conf not found; running without conformance seeds" >&2
+        fi
+    fi
     [[ -f tests/fuzz/$name.dict ]] && args+=(-dict="tests/fuzz/$name.dict")
     # The outer timeout only guards against a hang that libFuzzer itself does not catch.
     if timeout $((secs + 120)) "$exe" "${args[@]}" >"$build/$name.log" 2>&1; then

@@ -59,6 +59,8 @@ static size_t column_bytes(const lml_column *col) {
             b += n * lml_column_vector_size(col) * sizeof(double);
         }
         break;
+    default: /* the CSV reader produces none of the other types */
+        break;
     }
     return b;
 }

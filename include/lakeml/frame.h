@@ -7,6 +7,9 @@
  * A vector column (ML features) holds either a dense row-major n × size block of doubles or CSR
  * (indptr[n+1], indices, values).
  *
+ * Binary, list, struct and map columns, and float/byte/short/timestamp_ntz/decimal columns,
+ * are described with their constructors below (Arrow's layouts for each).
+ *
  * A frame is an ordered list of named columns (fields). Frame operations return new frames that
  * share the unchanged columns with their input; frames and columns are safe to read from several
  * threads at once. */
@@ -31,13 +34,27 @@ typedef enum lml_type {
     LML_STRING,
     LML_DATE,      /* int32 days since 1970-01-01 */
     LML_TIMESTAMP, /* int64 microseconds since 1970-01-01T00:00:00Z */
-    LML_VECTOR
+    LML_VECTOR,
+    LML_BINARY,    /* Spark "binary": bytes, laid out like LML_STRING (int32 offsets + bytes) */
+    LML_LIST,      /* Spark array<T>: int32 offsets[n+1] into one child column (the elements) */
+    LML_STRUCT,    /* Spark struct<...>: named child columns of the column's length */
+    LML_MAP,       /* Spark map<K,V>: int32 offsets[n+1] into a child struct {key, value} */
+    LML_FLOAT,     /* Spark "float": IEEE binary32 */
+    LML_INT8,      /* Spark "byte" */
+    LML_INT16,     /* Spark "short" */
+    LML_TIMESTAMP_NTZ, /* Spark "timestamp_ntz": int64 µs since 1970-01-01T00:00:00, wall clock, no zone */
+    LML_DECIMAL    /* Spark decimal(p,s), p ≤ 38: 16-byte little-endian two's-complement unscaled
+                      values (Arrow decimal128); precision and scale belong to the column */
 } lml_type;
 
 /* Spark's SQL name of the type as printSchema() shows it: "boolean", "integer", "long",
- * "double", "string", "date", "timestamp", "vector". */
+ * "double", "string", "date", "timestamp", "vector", "binary", "array", "struct", "map",
+ * "float", "byte", "short", "timestamp_ntz", "decimal". (A nested column's element/field types
+ * are described by its children; a decimal column's full name, "decimal(10,2)", comes from
+ * lml_column_type_string.) */
 LML_API const char *lml_type_name(lml_type type);
-/* Parses a type name: Spark's names above plus "int", "bigint", "bool", "float64", "str". */
+/* Parses a type name: Spark's names above plus "int", "bigint", "bool", "float64", "str",
+ * "tinyint", "smallint", "float32" (not array/struct/map/decimal, which need parameters). */
 LML_API bool lml_type_parse(const char *name, lml_type *out);
 
 /* One cell, for reading single values and for fill values. `str` is borrowed. */
@@ -46,10 +63,11 @@ typedef struct lml_value {
     bool is_null;
     union {
         bool b;
-        int32_t i32; /* int32 and date */
-        int64_t i64; /* int64 and timestamp */
-        double f64;
-        struct { const char *ptr; size_t len; } str;
+        int32_t i32; /* int32, date, and int8/int16 (widened) */
+        int64_t i64; /* int64, timestamp, timestamp_ntz */
+        double f64;  /* double, and float (widened exactly) */
+        struct { const char *ptr; size_t len; } str; /* string; binary bytes */
+        struct { uint64_t lo; int64_t hi; int precision, scale; } dec; /* decimal: unscaled = hi·2^64 + lo */
     } v;
 } lml_value;
 
@@ -73,14 +91,27 @@ LML_API const uint8_t *lml_column_validity(const lml_column *col);
 /* Raw values (the caller checks the type; the wrong type returns NULL). Null slots hold 0. */
 LML_API const double *lml_column_doubles(const lml_column *col);
 LML_API const int32_t *lml_column_int32s(const lml_column *col);  /* int32 and date */
-LML_API const int64_t *lml_column_int64s(const lml_column *col);  /* int64 and timestamp */
+LML_API const int64_t *lml_column_int64s(const lml_column *col);  /* int64, timestamp, timestamp_ntz */
+LML_API const float *lml_column_floats(const lml_column *col);
+LML_API const int8_t *lml_column_int8s(const lml_column *col);
+LML_API const int16_t *lml_column_int16s(const lml_column *col);
+/* Decimal values: 16 bytes per row, little-endian two's complement (Arrow decimal128). */
+LML_API const uint8_t *lml_column_decimals(const lml_column *col);
+/* A decimal column's precision (1..38) and scale (0..precision); 0 for other columns. */
+LML_API int lml_column_decimal_precision(const lml_column *col);
+LML_API int lml_column_decimal_scale(const lml_column *col);
+/* The column's type as Spark's printSchema shows it ("decimal(10,2)", else lml_type_name).
+ * Writes at most cap bytes including the NUL; returns buf. */
+LML_API const char *lml_column_type_string(const lml_column *col, char *buf, size_t cap);
 LML_API const uint8_t *lml_column_bool_bits(const lml_column *col);
 LML_API bool lml_column_bool_at(const lml_column *col, size_t i);
 /* String row i (not NUL-terminated); *len receives its length. */
 LML_API const char *lml_column_string_at(const lml_column *col, size_t i, size_t *len);
 LML_API const int32_t *lml_column_string_offsets(const lml_column *col);
 LML_API const char *lml_column_string_data(const lml_column *col);
-/* Row i as a value (strings borrowed from the column). */
+/* Row i as a value (strings borrowed from the column). For binary, v.str holds the bytes
+ * (borrowed, not text). For list, struct and map columns get returns only the type and is_null:
+ * read their contents through the children (lml_column_child and friends below). */
 LML_API lml_value lml_column_get(const lml_column *col, size_t i);
 /* Row i as a double: numeric and bool columns converted, NaN for null or non-numeric. */
 LML_API double lml_column_get_double(const lml_column *col, size_t i);
@@ -97,6 +128,17 @@ LML_API const double *lml_column_vector_values(const lml_column *col);
 LML_API lml_column *lml_column_from_doubles(const double *values, const uint8_t *validity, size_t n, lml_error *err);
 LML_API lml_column *lml_column_from_int32s(const int32_t *values, const uint8_t *validity, size_t n, lml_error *err);
 LML_API lml_column *lml_column_from_int64s(const int64_t *values, const uint8_t *validity, size_t n, lml_error *err);
+LML_API lml_column *lml_column_from_floats(const float *values, const uint8_t *validity, size_t n, lml_error *err);
+LML_API lml_column *lml_column_from_int8s(const int8_t *values, const uint8_t *validity, size_t n, lml_error *err);
+LML_API lml_column *lml_column_from_int16s(const int16_t *values, const uint8_t *validity, size_t n, lml_error *err);
+/* Microseconds since 1970-01-01T00:00:00 of a wall clock (no time zone). */
+LML_API lml_column *lml_column_from_timestamps_ntz(const int64_t *values, const uint8_t *validity, size_t n,
+                                                   lml_error *err);
+/* Decimals: values holds 16 bytes per row (little-endian two's complement unscaled values).
+ * 1 ≤ precision ≤ 38, 0 ≤ scale ≤ precision; every present value must have at most `precision`
+ * digits (LML_EINVAL naming the row otherwise). Null rows' bytes are ignored (stored as 0). */
+LML_API lml_column *lml_column_from_decimals(const uint8_t *values, const uint8_t *validity, size_t n, int precision,
+                                             int scale, lml_error *err);
 /* Strings from NUL-terminated C strings; a NULL entry is a null. */
 LML_API lml_column *lml_column_from_strings(const char *const *values, size_t n, lml_error *err);
 /* Dense vectors: n rows × size, row-major (copied). */
@@ -105,12 +147,65 @@ LML_API lml_column *lml_column_vector_from_dense(const double *values, size_t n,
 LML_API lml_column *lml_column_vector_from_csr(const int64_t *indptr, const int32_t *indices, const double *values,
                                                size_t n, size_t size, lml_error *err);
 
+/* ---------------------------------------------------------------- binary and nested columns
+ *
+ * Layout (Arrow's): a binary column is int32 offsets[n+1] + bytes, exactly like a string column
+ * but not text. A list column has int32 offsets[n+1] into one child column: row i holds child rows
+ * [offsets[i], offsets[i+1]); a null row's range is ignored (lakeml's operations make it
+ * empty). A struct column has
+ * named child columns, each of the struct's length, and its own validity (a null struct row may
+ * hold anything in its children; readers must check the struct's validity first). A map column
+ * has int32 offsets[n+1] into one child struct column named "entries" whose two children,
+ * "key" and "value", hold the keys (never null) and values. Children are ordinary columns
+ * (reference-counted); nesting is arbitrary (a list of structs of maps …).
+ *
+ * Constructors copy `offsets` and `validity` (validity may be NULL: no nulls; bit i set = row i
+ * present, LSB first) and take one new reference on each child column (the caller keeps its
+ * own). List and map offsets: offsets[0] ≥ 0 (it need not be 0), non-decreasing, and
+ * offsets[n] ≤ the child's length; the child may hold rows no offset reaches. The new column's
+ * null count is computed from validity. Errors: LML_EINVAL naming the bad offset/row, the child or the name. */
+
+/* Binary values: row i is bytes data[offsets[i] .. offsets[i+1]) (both copied). offsets has
+ * n + 1 entries, offsets[0] == 0, non-decreasing, offsets[n] = total bytes (≤ INT32_MAX). */
+LML_API lml_column *lml_column_from_binary(const int32_t *offsets, const uint8_t *data, const uint8_t *validity,
+                                           size_t n, lml_error *err);
+/* Row i of a binary column (*len receives its length), or NULL for another type. */
+LML_API const uint8_t *lml_column_binary_at(const lml_column *col, size_t i, size_t *len);
+
+/* A list column of n rows (offsets has n + 1 entries) over `child`. */
+LML_API lml_column *lml_column_list_new(const int32_t *offsets, const uint8_t *validity, size_t n,
+                                        lml_column *child, lml_error *err);
+/* A struct column of n rows with nchildren fields: names (distinct, non-empty, copied) and
+ * children (each of length n). nchildren may be 0 (a struct with no fields). */
+LML_API lml_column *lml_column_struct_new(size_t n, size_t nchildren, const char *const *names,
+                                          lml_column *const *children, const uint8_t *validity, lml_error *err);
+/* A map column of n rows: row i holds the entries keys[k], values[k] for k in
+ * [offsets[i], offsets[i+1]). keys and values have the same length; keys hold no nulls. */
+LML_API lml_column *lml_column_map_new(const int32_t *offsets, const uint8_t *validity, size_t n,
+                                       lml_column *keys, lml_column *values, lml_error *err);
+
+/* Children: a list has one ("element"), a struct one per field, a map one (the "entries"
+ * struct). Other columns have none. The returned columns are borrowed from col. */
+LML_API size_t lml_column_num_children(const lml_column *col);
+LML_API const lml_column *lml_column_child(const lml_column *col, size_t i);
+/* The name of child i: the struct's field name, "element" for a list, "entries" for a map. */
+LML_API const char *lml_column_child_name(const lml_column *col, size_t i);
+/* The struct child named `name` (exact match), or NULL. */
+LML_API const lml_column *lml_column_struct_field(const lml_column *col, const char *name);
+/* List and map offsets (length + 1 entries; binary and string offsets also), or NULL. */
+LML_API const int32_t *lml_column_offsets(const lml_column *col);
+/* A map's keys and values columns (children of its entries struct), or NULL. */
+LML_API const lml_column *lml_column_map_keys(const lml_column *col);
+LML_API const lml_column *lml_column_map_values(const lml_column *col);
+
 /* ---------------------------------------------------------------- builders */
 
 /* Appends values one by one; `finish` seals the column. For producers (CSV, Parquet, ML). */
 typedef struct lml_column_builder lml_column_builder;
 
-/* type must not be LML_VECTOR. capacity_hint may be 0. */
+/* type must be one of the first seven scalar types (bool … timestamp): not vector, binary,
+ * nested or the narrower/decimal types, which producers build with the lml_column_from_*
+ * constructors. capacity_hint may be 0. */
 LML_API lml_column_builder *lml_column_builder_new(lml_type type, size_t capacity_hint, lml_error *err);
 LML_API void lml_column_builder_free(lml_column_builder *b);
 LML_API bool lml_column_builder_append_null(lml_column_builder *b, lml_error *err);
@@ -192,10 +287,15 @@ LML_API lml_frame *lml_frame_fill_nulls(const lml_frame *f, const lml_fill *fill
 LML_API bool lml_frame_random_split(const lml_frame *f, const double *weights, size_t k, uint64_t seed,
                                     lml_frame **out, lml_error *err);
 
-/* The distinct values of one column, in order of first appearance, as a one-column frame. */
+/* The distinct values of one column, in order of first appearance, as a one-column frame.
+ * Arrays and structs compare element by element; a column holding a map anywhere is an
+ * LML_ETYPE error (Spark has no equality on maps). */
 LML_API lml_frame *lml_frame_distinct(const lml_frame *f, const char *column, lml_error *err);
 
-/* Casts a column to `type` with Spark's cast rules (unparsable strings become null). */
+/* Casts a column to `type` with Spark's cast rules (unparsable strings become null). Float, byte,
+ * short, timestamp_ntz and decimal columns cast only to string (their show() text); binary,
+ * array, struct and map columns, and casts to any of the newer types, are LML_ETYPE errors
+ * naming the column and both types. */
 LML_API lml_frame *lml_frame_cast(const lml_frame *f, const char *column, lml_type type, lml_error *err);
 
 /* Spark's describe(cols…): a frame of strings with a `summary` column (count, mean, stddev, min,
@@ -204,7 +304,10 @@ LML_API lml_frame *lml_frame_describe(const lml_frame *f, const char *const *col
 
 /* ---------------------------------------------------------------- printing (to a caller's stream) */
 
-/* Spark's printSchema(): "root\n |-- Age: double (nullable = true)\n…". Returns a malloc'd string. */
+/* Spark's printSchema(): "root\n |-- Age: double (nullable = true)\n…", nested types with their
+ * elements/fields/key/value indented beneath (" |    |-- element: integer (containsNull =
+ * true)"); every nullable flag is true, as Spark reports any schema read from files.
+ * Returns a malloc'd string. */
 LML_API char *lml_frame_schema_string(const lml_frame *f, lml_error *err);
 /* Spark's show(n, truncate): truncate > 0 cuts cells to that width (Spark's default 20),
  * 0 does not cut. Returns a malloc'd string. */
@@ -213,8 +316,10 @@ LML_API char *lml_frame_show_string(const lml_frame *f, size_t n, int truncate, 
 LML_API bool lml_frame_print_schema(const lml_frame *f, FILE *out, lml_error *err);
 LML_API bool lml_frame_show(const lml_frame *f, FILE *out, size_t n, int truncate, lml_error *err);
 
-/* Formats one cell as Spark's show() does (doubles as Java's Double.toString, dates
- * yyyy-MM-dd, timestamps yyyy-MM-dd HH:mm:ss[.ffffff], vectors as Spark's toString).
+/* Formats one cell as Spark 3.5's show() does (doubles as Java's Double.toString, floats as
+ * Float.toString, dates yyyy-MM-dd, timestamps yyyy-MM-dd HH:mm:ss[.ffffff], decimals with every
+ * digit of their scale, vectors as Spark's toString, binary as "[01 02 0A]", arrays
+ * "[1, 2, NULL]", structs "{1, a}", maps "{a -> 1, b -> NULL}"; nulls "NULL").
  * Writes at most cap bytes including the NUL; returns the full length. */
 LML_API size_t lml_format_value(const lml_column *col, size_t i, char *buf, size_t cap);
 

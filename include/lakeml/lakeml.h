@@ -9,6 +9,7 @@
 #include "frame.h"
 #include "arrow.h"
 #include "csv.h"
+#include "parquet.h"
 #include "ml/stage.h"
 #include "ml/pipeline.h"
 #include "ml/feature.h"

@@ -56,6 +56,8 @@ typedef struct cli_csv {
     lml_csv_field *fields; /* parsed --schema (owned) */
     size_t nfields;
     char *names;           /* storage for the field names (owned) */
+    const char *csv_flag;  /* the first CSV reading flag given ("--delimiter"), or NULL: such
+                              flags do not apply to Parquet input, and the user is told so */
 } cli_csv;
 
 void cli_csv_init(cli_csv *c);
@@ -72,6 +74,24 @@ void cli_csv_help(FILE *out);
 /* Reads FILE ("-" = standard input) with the options, drawing a progress bar on stderr when
  * stderr is a terminal. Returns NULL with err set on failure. */
 lml_frame *cli_csv_read(const cli_csv *c, const char *path, lml_error *err);
+
+/* True when `path` is a Parquet file: its first bytes are the magic "PAR1" (whatever its name),
+ * or it cannot be read and its name ends in ".parquet" (so the Parquet reader names the problem).
+ * Standard input ("-") is CSV. */
+bool cli_is_parquet(const char *path);
+
+/* Reads FILE as Parquet when cli_is_parquet says so, else as CSV with c's options. For Parquet,
+ * `columns` (NULL-terminated, or NULL = all) are the only columns read and, when max_rows >= 0,
+ * only the leading row groups needed for max_rows + 1 rows; a CSV flag in c draws a warning on
+ * stderr that it does not apply. Returns NULL with err set on failure. */
+lml_frame *cli_read_input(const cli_csv *c, const char *path, const char *const *columns, long max_rows,
+                          lml_error *err);
+
+/* The warning cli_read_input prints when c holds a CSV flag and `path` is Parquet. */
+void cli_warn_csv_flags(const cli_csv *c, const char *path);
+
+/* Prints the footer facts of the Parquet file `path` (schema --parquet-meta, pqmeta.c). */
+bool cli_print_parquet_meta(const char *path, FILE *out, lml_error *err);
 
 /* Parses "a int, b double, c string" (Spark's DDL-like list; a name may be `back-quoted`)
  * into c->fields. Returns false with a message in err. */

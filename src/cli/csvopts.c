@@ -30,7 +30,7 @@ void cli_csv_free(cli_csv *c)
 
 void cli_csv_help(FILE *out)
 {
-    fputs("CSV options (defaults: header on, schema inference on):\n"
+    fputs("CSV options (defaults: header on, schema inference on; not for Parquet input):\n"
           "      --delimiter C      field separator (default ','; 'tab' or '\\t' for a tab)\n"
           "      --quote C          quote character (default '\"'; '' disables quoting)\n"
           "      --escape C         escapes a quote inside a quoted value (default '\\';\n"
@@ -127,6 +127,13 @@ static bool parse_char(const char *arg, bool allow_none, char none, char *out)
 
 int cli_common_option(cli_csv *c, const char *command, int code, const char *arg)
 {
+    /* Indexed by code - OPT_DELIMITER, in the enum's order. */
+    static const char *const csv_flags[] = {"--delimiter", "--quote",     "--escape",          "--null-value",
+                                            "--comment",   "--mode",      "--no-header",       "--no-infer-schema",
+                                            "--schema",    "--bad-records", "--multi-line"};
+    _Static_assert(sizeof csv_flags / sizeof *csv_flags == OPT_MULTI_LINE - OPT_DELIMITER + 1, "csv_flags");
+    if (code >= OPT_DELIMITER && code <= OPT_MULTI_LINE && !c->csv_flag)
+        c->csv_flag = csv_flags[code - OPT_DELIMITER];
     lml_csv_options *o = &c->opts;
     switch (code) {
     case OPT_DELIMITER:
@@ -294,7 +301,11 @@ bool cli_parse_schema(cli_csv *c, const char *text, lml_error *err)
             return lml_error_set(err, LML_EINVAL, "field %zu ('%s'): unexpected text \"%s\" after the type", pos,
                                  name, p);
         lml_type t;
-        if (!lml_type_parse(type, &t) || t == LML_VECTOR)
+        /* Only the types the CSV reader produces (the frame knows more: float, byte, short,
+         * binary, nested types). */
+        if (!lml_type_parse(type, &t) ||
+            !(t == LML_BOOL || t == LML_INT32 || t == LML_INT64 || t == LML_DOUBLE || t == LML_STRING ||
+              t == LML_DATE || t == LML_TIMESTAMP))
             return lml_error_set(err, LML_EINVAL,
                                  "field %zu ('%s'): unknown type '%s' (use boolean, int, bigint, double, string, "
                                  "date or timestamp)",

@@ -11,9 +11,9 @@ static void usage(FILE *out)
 {
     fputs("Usage: lakeml describe [OPTIONS] FILE [COLUMN...]\n"
           "\n"
-          "Print count, mean, stddev, min and max of the numeric and string columns of the\n"
-          "CSV file FILE ('-' for standard input), or of the named columns, as Spark's\n"
-          "describe(...).show() does.\n"
+          "Print count, mean, stddev, min and max of the numeric and string columns of\n"
+          "FILE, a Parquet file (recognised by its PAR1 magic) or a CSV file ('-' for\n"
+          "standard input), or of the named columns, as Spark's describe(...).show() does.\n"
           "\n"
           "Describe options:\n"
           "      --truncate N       cut cells to N characters (default 20; 0 = no cutting)\n"
@@ -64,7 +64,8 @@ int cli_describe(int argc, char **argv)
     /* The operands after FILE, NULL-terminated as the library wants; argv[argc] is NULL. */
     const char *const *cols = argc - first > 1 ? (const char *const *)&argv[first + 1] : NULL;
     lml_error err = {0};
-    lml_frame *f = cli_csv_read(&csv, argv[first], &err);
+    /* For Parquet, only the named columns are read. */
+    lml_frame *f = cli_read_input(&csv, argv[first], cols, -1, &err);
     lml_frame *d = f ? lml_frame_describe(f, cols, &err) : NULL;
     /* Spark's describe().show() prints up to 20 rows; describe has five. */
     rc = d && lml_frame_show(d, stdout, 20, (int)truncate, &err) ? CLI_OK : cli_fail(&err);

@@ -12,10 +12,10 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"schema", cli_schema, "print a CSV file's schema as Spark's printSchema()"},
+    {"schema", cli_schema, "print a CSV or Parquet file's schema as Spark's printSchema()"},
     {"show", cli_show, "print the first rows as Spark's show()"},
     {"describe", cli_describe, "print count, mean, stddev, min, max per column"},
-    {"convert", cli_convert, "read a CSV file and write it as CSV"},
+    {"convert", cli_convert, "convert between CSV and Parquet (or CSV to CSV)"},
     {"fit", cli_fit, "train what a JSON spec describes and print a JSON report"},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
@@ -24,8 +24,8 @@ static void usage(FILE *out)
 {
     fputs("Usage: lakeml [--threads N] [--log LEVEL] COMMAND [OPTIONS] [ARGS...]\n"
           "\n"
-          "Spark-style data tools in C: read CSV files with Spark's rules and print them\n"
-          "as Spark does.\n"
+          "Spark-style data tools in C: read CSV and Parquet files with Spark's rules and\n"
+          "print them as Spark does.\n"
           "\n"
           "Commands:\n",
           out);

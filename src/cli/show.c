@@ -1,4 +1,5 @@
-/* `lakeml show FILE [-n N] [--truncate N | --no-truncate]`: the first rows as Spark's show(). */
+/* `lakeml show FILE [-n N] [--truncate N | --no-truncate]`: the first rows as Spark's show(). A
+ * Parquet file is read only as far as its leading row groups cover the rows shown. */
 #include "cli.h"
 
 #include <limits.h>
@@ -15,8 +16,9 @@ static void usage(FILE *out)
 {
     fputs("Usage: lakeml show [OPTIONS] FILE\n"
           "\n"
-          "Print the first rows of the CSV file FILE ('-' for standard input) as a table,\n"
-          "as Spark's show(n, truncate) does.\n"
+          "Print the first rows of FILE, a Parquet file (recognised by its PAR1 magic) or a\n"
+          "CSV file ('-' for standard input), as a table, as Spark's show(n, truncate)\n"
+          "does.\n"
           "\n"
           "Show options:\n"
           "  -n, --rows N           rows to print (default 20)\n"
@@ -67,7 +69,7 @@ int cli_show(int argc, char **argv)
         return rc == CLI_HELP_SHOWN ? CLI_OK : rc;
 
     lml_error err = {0};
-    lml_frame *f = cli_csv_read(&csv, argv[first], &err);
+    lml_frame *f = cli_read_input(&csv, argv[first], NULL, s.rows, &err);
     rc = f && lml_frame_show(f, stdout, (size_t)s.rows, (int)s.truncate, &err) ? CLI_OK : cli_fail(&err);
     lml_frame_free(f);
     cli_csv_free(&csv);

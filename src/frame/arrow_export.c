@@ -142,15 +142,70 @@ static const char *scalar_format(lml_type t)
     case LML_STRING: return "u";
     case LML_DATE: return "tdD";
     case LML_TIMESTAMP: return "tsu:UTC";
+    case LML_BINARY: return "z";
+    case LML_LIST: return "+l";
+    case LML_STRUCT: return "+s";
+    case LML_MAP: return "+m";
+    case LML_FLOAT: return "f";
+    case LML_INT8: return "c";
+    case LML_INT16: return "s";
+    case LML_TIMESTAMP_NTZ: return "tsu:"; /* no zone: Arrow's naive (wall-clock) timestamp */
+    case LML_DECIMAL: /* "d:p,s" is built by schema_for_column */
     case LML_VECTOR: break;
     }
     return NULL;
+}
+
+static bool schema_for_column(struct ArrowSchema *s, const lml_column *col, const char *name, const char *metadata,
+                              lml_error *err);
+
+/* List, struct and map: one child schema per child column, recursively. A map's entries struct
+ * and its keys are non-nullable, as Arrow's map type requires. */
+static bool schema_nested(struct ArrowSchema *s, const lml_column *col, const char *name, const char *metadata,
+                          lml_error *err)
+{
+    if (!schema_init(s, scalar_format(col->type), name, metadata, ARROW_FLAG_NULLABLE, col->nchildren, err))
+        return false;
+    for (size_t k = 0; k < col->nchildren; k++) {
+        const lml_column *kid = col->children[k];
+        bool ok;
+        if (col->type == LML_MAP) {
+            struct ArrowSchema *e = s->children[0];
+            ok = schema_init(e, "+s", "entries", NULL, 0, 2, err);
+            if (ok)
+                s->n_children++;
+            ok = ok && schema_for_column(e->children[0], kid->children[0], "key", NULL, err);
+            if (ok) {
+                e->n_children++;
+                e->children[0]->flags = 0;
+                ok = schema_for_column(e->children[1], kid->children[1], "value", NULL, err);
+                if (ok)
+                    e->n_children++;
+            }
+        } else {
+            ok = schema_for_column(s->children[k], kid, col->child_names[k], NULL, err);
+            if (ok)
+                s->n_children++;
+        }
+        if (!ok) {
+            release_schema(s);
+            return false;
+        }
+    }
+    return true;
 }
 
 /* Fills *s (zeroed by schema_init) for one column. */
 static bool schema_for_column(struct ArrowSchema *s, const lml_column *col, const char *name, const char *metadata,
                               lml_error *err)
 {
+    if (lml_type_is_nested(col->type))
+        return schema_nested(s, col, name, metadata, err);
+    if (col->type == LML_DECIMAL) {
+        char fmt[32];
+        snprintf(fmt, sizeof fmt, "d:%d,%d", col->precision, col->scale);
+        return schema_init(s, fmt, name, metadata, ARROW_FLAG_NULLABLE, 0, err);
+    }
     if (col->type != LML_VECTOR)
         return schema_init(s, scalar_format(col->type), name, metadata, ARROW_FLAG_NULLABLE, 0, err);
     if (!col->sparse) {
@@ -277,7 +332,24 @@ static bool array_for_column(struct ArrowArray *a, const lml_column *ccol, lml_e
     const void *valid = col->null_count ? col->validity : NULL;
     switch (col->type) {
     case LML_STRING:
+    case LML_BINARY:
         return array_init(a, col, n, col->null_count, 3, valid, col->offsets, col->values, 0, err);
+    case LML_LIST:
+    case LML_MAP:
+    case LML_STRUCT: {
+        /* Each child node holds its own column reference, so children can outlive the parent. */
+        bool ok = col->type == LML_STRUCT
+                      ? array_init(a, col, n, col->null_count, 1, valid, NULL, NULL, col->nchildren, err)
+                      : array_init(a, col, n, col->null_count, 2, valid, col->offsets, NULL, 1, err);
+        for (size_t k = 0; ok && k < col->nchildren; k++) {
+            ok = array_for_column(a->children[k], col->children[k], err);
+            if (ok)
+                a->n_children++;
+        }
+        if (!ok)
+            release_array(a);
+        return ok;
+    }
     case LML_VECTOR:
         break;
     default:

@@ -148,6 +148,8 @@ static lml_column *import_fixed(const iview *v, const iformat *fmt, holder *h, l
     lml_column *c = shell(fmt->type, n, err);
     if (!c)
         return NULL;
+    c->precision = fmt->precision;
+    c->scale = fmt->scale;
     bool bits = fmt->src_width == 0;
     if (fmt->zero_copy && src && v->off == 0 && aligned(src) && (!v->valid || aligned(v->valid)) &&
         null_slots_zero(v, src, fmt->src_width)) {
@@ -194,7 +196,7 @@ static lml_column *import_string(const iview *v, const iformat *fmt, holder *h, 
         return lml_error_set(err, LML_ERANGE, "field '%s' (format '%s'): %" PRId64
                              " bytes of strings are over the 2 GiB a lakeml column holds",
                              v->field, v->s->format, last - first), NULL;
-    lml_column *c = shell(LML_STRING, n, err);
+    lml_column *c = shell(fmt->type, n, err);
     if (!c)
         return NULL;
     bool nulls_empty = true;
@@ -282,19 +284,132 @@ static lml_column *import_fixed_list(const iview *v, const iformat *fmt, holder 
     return c;
 }
 
+static lml_column *import_any(const iview *v, holder *h, lml_error *err);
+
+/* The validity of v's rows as a bitmap from bit 0 (NULL when no row is null; *ok false on OOM). */
+static uint8_t *rebased_validity(const iview *v, bool *ok, lml_error *err)
+{
+    *ok = true;
+    if (!v->valid)
+        return NULL;
+    uint8_t *bits = lml_aligned_calloc(lml_bitmap_bytes((size_t)v->len));
+    if (!bits) {
+        *ok = lml_error_set(err, LML_ENOMEM, "out of memory importing field '%s'", v->field);
+        return NULL;
+    }
+    for (int64_t i = 0; i < v->len; i++)
+        if (!iview_null(v, i))
+            lml_bit_set(bits, (size_t)i);
+    return bits;
+}
+
+/* A struct's fields, each imported as a column (unnamed fields get Spark's _cN names). */
+static lml_column *import_struct(const iview *v, const uint8_t *valid, holder *h, lml_error *err)
+{
+    size_t k = (size_t)v->s->n_children, i;
+    lml_column **kids = calloc(k + 1, sizeof *kids);
+    char **names = calloc(k + 1, sizeof *names);
+    lml_column *c = NULL;
+    if (!kids || !names) {
+        lml_error_set(err, LML_ENOMEM, "out of memory importing field '%s'", v->field);
+        goto done;
+    }
+    for (i = 0; i < k; i++) {
+        iview kid;
+        const char *nm = v->s->children[i] ? v->s->children[i]->name : NULL;
+        char auto_name[32];
+        if (!nm || !*nm) {
+            snprintf(auto_name, sizeof auto_name, "_c%zu", i);
+            nm = auto_name;
+        }
+        if (!(names[i] = lml_strdup(nm, err)) || !iview_struct_child(v, i, &kid, err) ||
+            !(kids[i] = import_any(&kid, h, err)))
+            goto done;
+    }
+    c = lml_column_struct_new((size_t)v->len, k, (const char *const *)names, kids, valid, err);
+done:
+    for (i = 0; kids && names && i < k; i++) {
+        lml_column_free(kids[i]);
+        free(names[i]);
+    }
+    free(kids);
+    free(names);
+    return c;
+}
+
+/* List ("+l", "+L") and map ("+m"): the reached child rows are imported (only those), and the
+ * offsets rebased to start at 0. Offsets were checked against the child by iformat_parse. */
+static lml_column *import_offsets_kind(const iview *v, const iformat *fmt, const uint8_t *valid, holder *h,
+                                       lml_error *err)
+{
+    const void *offs = v->a->buffers[1];
+    size_t n = (size_t)v->len;
+    int64_t first = n ? ioffset(offs, fmt->src_width, v->off) : 0;
+    int64_t last = n ? ioffset(offs, fmt->src_width, v->off + v->len) : 0;
+    if (last - first > INT32_MAX)
+        return lml_error_set(err, LML_ERANGE, "field '%s' (format '%s'): %" PRId64
+                             " elements are over the int32 offsets of a lakeml column", v->field, v->s->format,
+                             last - first), NULL;
+    int32_t *o = malloc((n + 1) * sizeof *o);
+    if (!o)
+        return lml_error_set(err, LML_ENOMEM, "out of memory importing field '%s'", v->field), NULL;
+    o[0] = 0;
+    for (size_t i = 1; i <= n; i++)
+        o[i] = (int32_t)(ioffset(offs, fmt->src_width, v->off + (int64_t)i) - first);
+    lml_column *c = NULL, *kid = NULL, *keys = NULL, *vals = NULL;
+    iview cv, kv, vv;
+    if (!iview_list_child(v, first, last - first, &cv, err))
+        goto done;
+    if (fmt->kind == IK_LIST) {
+        if ((kid = import_any(&cv, h, err)))
+            c = lml_column_list_new(o, valid, n, kid, err);
+    } else if (cv.valid) {
+        lml_error_set(err, LML_EFORMAT, "field '%s' (format '+m'): %" PRId64 " null map entries", v->field, cv.nulls);
+    } else if (iview_struct_child(&cv, 0, &kv, err) && iview_struct_child(&cv, 1, &vv, err) &&
+               (keys = import_any(&kv, h, err)) && (vals = import_any(&vv, h, err))) {
+        c = lml_column_map_new(o, valid, n, keys, vals, err);
+    }
+done:
+    lml_column_free(kid);
+    lml_column_free(keys);
+    lml_column_free(vals);
+    free(o);
+    return c;
+}
+
+static lml_column *import_nested(const iview *v, const iformat *fmt, holder *h, lml_error *err)
+{
+    bool ok;
+    uint8_t *valid = rebased_validity(v, &ok, err);
+    if (!ok)
+        return NULL;
+    lml_column *c = fmt->kind == IK_STRUCT ? import_struct(v, valid, h, err) : import_offsets_kind(v, fmt, valid, h, err);
+    lml_aligned_free(valid);
+    return c;
+}
+
 /* One column: the format decides. */
 static lml_column *import_any(const iview *v, holder *h, lml_error *err)
 {
     iformat fmt;
     if (!iformat_parse(v, &fmt, err))
         return NULL;
-    if (v->len == 0 && fmt.kind != IK_FIXED_LIST && fmt.kind != IK_VECTOR_UDT)
-        return lml_column_alloc(fmt.type, 0, 0, false, err); /* producers may leave empty buffers out */
+    if (v->len == 0 && (fmt.kind == IK_FIXED || fmt.kind == IK_STRING)) {
+        lml_column *c = lml_column_alloc(fmt.type, 0, 0, false, err); /* producers may leave empty buffers out */
+        if (c) {
+            c->precision = fmt.precision;
+            c->scale = fmt.scale;
+        }
+        return c;
+    }
     switch (fmt.kind) {
     case IK_FIXED: return import_fixed(v, &fmt, h, err);
     case IK_STRING: return import_string(v, &fmt, h, err);
     case IK_FIXED_LIST: return import_fixed_list(v, &fmt, h, err);
     case IK_VECTOR_UDT: return lml_arrow_import_vector_udt(v, err);
+    case IK_LIST:
+    case IK_STRUCT:
+    case IK_MAP: return import_nested(v, &fmt, h, err);
     }
     return NULL;
 }

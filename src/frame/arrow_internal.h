@@ -38,7 +38,11 @@ typedef struct iview {
     const uint8_t *valid; /* the validity bitmap (indexed by off + row), NULL when no row is null */
     int64_t nulls;        /* null rows in the window */
     const char *field;    /* the column's name, for messages */
+    int depth;            /* nesting level (root 0): imports recurse, so hostile depth is refused */
 } iview;
+
+/* Deepest nesting an import accepts (Spark's own schemas rarely pass 10). */
+#define LML_ARROW_MAX_DEPTH 64
 
 static inline bool iview_null(const iview *v, int64_t row)
 {
@@ -52,7 +56,13 @@ bool iview_struct_child(const iview *parent, size_t i, iview *out, lml_error *er
 /* The element view of a fixed-size list of `size` elements: rows off·size … (off + len)·size. */
 bool iview_fixed_list_child(const iview *parent, int64_t size, iview *out, lml_error *err);
 
-typedef enum ikind { IK_FIXED, IK_STRING, IK_FIXED_LIST, IK_VECTOR_UDT } ikind;
+/* The element (or map entries) view of a list/map node: child rows [from, from + count), the
+ * child's own offset added (list offsets are relative to the child's start). */
+bool iview_list_child(const iview *parent, int64_t from, int64_t count, iview *out, lml_error *err);
+
+/* IK_STRING covers binary too (fmt->type says which); IK_LIST covers "+l" and "+L"
+ * (src_width 4 or 8 for the offsets), IK_MAP "+m", IK_STRUCT any "+s" but Spark's vector form. */
+typedef enum ikind { IK_FIXED, IK_STRING, IK_FIXED_LIST, IK_VECTOR_UDT, IK_LIST, IK_STRUCT, IK_MAP } ikind;
 
 /* What lakeml makes of an Arrow format string. */
 typedef struct iformat {
@@ -64,6 +74,7 @@ typedef struct iformat {
     size_t src_width;  /* bytes per source value (offsets for strings); 0 for bit-packed bool */
     bool zero_copy;    /* the source layout is exactly lakeml's */
     int64_t list_size; /* fixed-size lists */
+    int precision, scale; /* decimals */
 } iformat;
 
 /* Parses v's format and checks the node's buffers and children against it (string offsets

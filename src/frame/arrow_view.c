@@ -60,11 +60,21 @@ bool iview_root(const struct ArrowSchema *s, const struct ArrowArray *a, iview *
     return make(s, a, 0, a->length < 0 ? 0 : a->length, name, out, err);
 }
 
+/* One level below p: refused past LML_ARROW_MAX_DEPTH so that recursion stays bounded. */
+static bool deeper(const iview *p, iview *out, lml_error *err)
+{
+    if (p->depth >= LML_ARROW_MAX_DEPTH)
+        return lml_error_set(err, LML_EUNSUPPORTED, "field '%s': nesting deeper than %d levels", p->field,
+                             LML_ARROW_MAX_DEPTH);
+    out->depth = p->depth + 1;
+    return true;
+}
+
 bool iview_struct_child(const iview *p, size_t i, iview *out, lml_error *err)
 {
     const struct ArrowSchema *s = p->s->children[i];
     const char *name = s && s->name && *s->name ? s->name : p->field;
-    return make(s, p->a->children[i], p->off, p->len, name, out, err);
+    return make(s, p->a->children[i], p->off, p->len, name, out, err) && deeper(p, out, err);
 }
 
 bool iview_fixed_list_child(const iview *p, int64_t size, iview *out, lml_error *err)
@@ -78,14 +88,26 @@ bool iview_fixed_list_child(const iview *p, int64_t size, iview *out, lml_error 
     return make(p->s->children[0], p->a->children[0], from, count, p->field, out, err);
 }
 
+bool iview_list_child(const iview *p, int64_t from, int64_t count, iview *out, lml_error *err)
+{
+    const struct ArrowSchema *s = p->s->children[0];
+    const char *name = s && s->name && *s->name ? s->name : p->field;
+    return make(s, p->a->children[0], from, count, name, out, err) && deeper(p, out, err);
+}
+
 size_t lml_arrow_type_width(lml_type t)
 {
     switch (t) {
+    case LML_INT8: return 1;
+    case LML_INT16: return 2;
     case LML_INT32:
+    case LML_FLOAT:
     case LML_DATE: return 4;
     case LML_INT64:
     case LML_TIMESTAMP:
+    case LML_TIMESTAMP_NTZ:
     case LML_DOUBLE: return 8;
+    case LML_DECIMAL: return 16;
     default: return 0;
     }
 }
@@ -132,14 +154,14 @@ bool iformat_parse(const iview *v, iformat *fmt, lml_error *err)
     if (f[0] && !f[1]) {
         switch (f[0]) {
         case 'b': fmt->type = LML_BOOL; fmt->zero_copy = true; break;
-        case 'c': fmt->type = LML_INT32; fmt->src_width = 1; break;
+        case 'c': fmt->type = LML_INT8; fmt->src_width = 1; fmt->zero_copy = true; break;
         case 'C': fmt->type = LML_INT32; fmt->src_width = 1; break;
-        case 's': fmt->type = LML_INT32; fmt->src_width = 2; break;
+        case 's': fmt->type = LML_INT16; fmt->src_width = 2; fmt->zero_copy = true; break;
         case 'S': fmt->type = LML_INT32; fmt->src_width = 2; break;
         case 'i': fmt->type = LML_INT32; fmt->src_width = 4; fmt->zero_copy = true; break;
         case 'I': fmt->type = LML_INT64; fmt->src_width = 4; break;
         case 'l': fmt->type = LML_INT64; fmt->src_width = 8; fmt->zero_copy = true; break;
-        case 'f': fmt->type = LML_DOUBLE; fmt->src_width = 4; break;
+        case 'f': fmt->type = LML_FLOAT; fmt->src_width = 4; fmt->zero_copy = true; break;
         case 'g': fmt->type = LML_DOUBLE; fmt->src_width = 8; fmt->zero_copy = true; break;
         case 'u':
         case 'U':
@@ -153,7 +175,14 @@ bool iformat_parse(const iview *v, iformat *fmt, lml_error *err)
         case 'L': return unsupported(v, "uint64", err);
         case 'n': return unsupported(v, "the null type", err);
         case 'z':
-        case 'Z': return unsupported(v, "binary", err);
+        case 'Z':
+            *fmt = (iformat){.kind = IK_STRING, .type = LML_BINARY, .src = f[0], .src_width = f[0] == 'z' ? 4 : 8,
+                             .zero_copy = f[0] == 'z'};
+            if (!nbuf(v, 3, err))
+                return false;
+            if (v->a->length == 0 && (!v->a->buffers[1] || !v->a->buffers[2]))
+                return true;
+            return check_offsets(v, v->a->buffers[1], fmt->src_width, INT64_MAX, err);
         case 'e': return unsupported(v, "float16", err);
         default: return unsupported(v, "this format", err);
         }
@@ -167,12 +196,27 @@ bool iformat_parse(const iview *v, iformat *fmt, lml_error *err)
         return nbuf(v, 2, err);
     }
     if (strncmp(f, "ts", 2) == 0 && f[2] && strchr("smun", f[2]) && f[3] == ':') {
-        /* Arrow stores instants in UTC whatever the zone; a zone-less timestamp is read as UTC too. */
-        fmt->type = LML_TIMESTAMP;
+        /* Arrow stores instants in UTC whatever the zone; a zone-less timestamp is a wall clock,
+         * Spark's timestamp_ntz. */
+        fmt->type = f[4] ? LML_TIMESTAMP : LML_TIMESTAMP_NTZ;
         fmt->timestamp = true;
         fmt->src = f[2];
         fmt->src_width = 8;
         fmt->zero_copy = f[2] == 'u';
+        return nbuf(v, 2, err);
+    }
+    if (strncmp(f, "d:", 2) == 0) { /* decimal128 "d:p,s" (or "d:p,s,128"); other widths refused */
+        int p, sc, bits = 128, used = 0;
+        int got = sscanf(f + 2, "%d,%d%n", &p, &sc, &used);
+        if (got == 2 && f[2 + used] == ',' && sscanf(f + 3 + used, "%d", &bits) != 1)
+            got = 0;
+        if (got != 2 || p < 1 || p > 38 || sc < 0 || sc > p)
+            return lml_error_set(err, LML_EUNSUPPORTED, "field '%s': decimal format '%s' is not decimal(p,s) with "
+                                 "1 ≤ p ≤ 38 and 0 ≤ s ≤ p", v->field, f);
+        if (bits != 128)
+            return unsupported(v, "a decimal of other than 128 bits", err);
+        *fmt = (iformat){.kind = IK_FIXED, .type = LML_DECIMAL, .src = 'd', .src_width = 16, .zero_copy = true,
+                         .precision = p, .scale = sc};
         return nbuf(v, 2, err);
     }
     if (strncmp(f, "+w:", 3) == 0) {
@@ -191,10 +235,26 @@ bool iformat_parse(const iview *v, iformat *fmt, lml_error *err)
         bool ok = v->s->n_children == 4;
         for (int i = 0; ok && i < 4; i++)
             ok = v->s->children[i] && v->s->children[i]->name && strcmp(v->s->children[i]->name, names[i]) == 0;
-        if (!ok)
-            return unsupported(v, "a struct other than Spark's vector form {type, size, indices, values}", err);
-        *fmt = (iformat){.kind = IK_VECTOR_UDT, .type = LML_VECTOR};
+        /* Spark's VectorUDT form becomes an ML vector column; any other struct a struct column. */
+        *fmt = ok ? (iformat){.kind = IK_VECTOR_UDT, .type = LML_VECTOR} : (iformat){.kind = IK_STRUCT, .type = LML_STRUCT};
         return nbuf(v, 1, err);
+    }
+    if (strcmp(f, "+l") == 0 || strcmp(f, "+L") == 0 || strcmp(f, "+m") == 0) {
+        bool map = f[1] == 'm';
+        *fmt = (iformat){.kind = map ? IK_MAP : IK_LIST, .type = map ? LML_MAP : LML_LIST,
+                         .src_width = f[1] == 'L' ? 8 : 4};
+        const struct ArrowArray *kid = v->a->n_children == 1 ? v->a->children[0] : NULL;
+        if (!kid || !v->s->children[0] || kid->length < 0)
+            return BAD("field '%s' (format '%s'): %" PRId64 " children (or a NULL child), a list or map has 1",
+                       v->field, f, v->a->n_children);
+        if (map && (!v->s->children[0]->format || strcmp(v->s->children[0]->format, "+s") != 0 ||
+                    v->s->children[0]->n_children != 2))
+            return BAD("field '%s' (format '+m'): the entries child must be a struct of key and value", v->field);
+        if (!nbuf(v, 2, err))
+            return false;
+        if (v->len == 0 && !v->a->buffers[1])
+            return true;
+        return check_offsets(v, v->a->buffers[1], fmt->src_width, kid->length, err);
     }
     if (strncmp(f, "vu", 2) == 0 || strncmp(f, "vz", 2) == 0)
         return unsupported(v, "a string/binary view", err);
@@ -220,15 +280,16 @@ bool iconvert(const iformat *fmt, const void *src, size_t k, void *dst)
     int64_t i64;
     double f64;
     switch (fmt->src) {
-    case 'c': i32 = ((const int8_t *)src)[k]; goto out32;
+    case 'c': memcpy(dst, (const int8_t *)src + k, 1); return true;
+    case 's': memcpy(dst, (const int16_t *)src + k, 2); return true;
+    case 'f': memcpy(dst, (const float *)src + k, 4); return true;
+    case 'd': memcpy(dst, (const uint8_t *)src + k * 16, 16); return true;
     case 'C': i32 = ((const uint8_t *)src)[k]; goto out32;
-    case 's': i32 = ((const int16_t *)src)[k]; goto out32;
     case 'S': i32 = ((const uint16_t *)src)[k]; goto out32;
     case 'i':
     case 'D': i32 = ((const int32_t *)src)[k]; goto out32;
     case 'I': i64 = ((const uint32_t *)src)[k]; goto out64;
     case 'l': i64 = ((const int64_t *)src)[k]; goto out64;
-    case 'f': f64 = ((const float *)src)[k]; memcpy(dst, &f64, sizeof f64); return true;
     case 'g': f64 = ((const double *)src)[k]; memcpy(dst, &f64, sizeof f64); return true;
     case 'M': {
         int64_t ms = ((const int64_t *)src)[k], days = ms / 86400000 - (ms % 86400000 < 0);

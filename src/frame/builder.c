@@ -72,8 +72,9 @@ static bool grow(lml_column_builder *b, lml_error *err)
         void *p = realloc(b->values, bytes);
         if (!p)
             goto nomem;
-        if (b->type == LML_BOOL)
-            memset((uint8_t *)p + lml_bitmap_bytes(b->cap), 0, bytes - lml_bitmap_bytes(b->cap));
+        size_t old = lml_bitmap_bytes(b->cap);
+        if (b->type == LML_BOOL && bytes > old) /* the test also tells GCC the size cannot wrap */
+            memset((uint8_t *)p + old, 0, bytes - old);
         b->values = p;
     }
     b->cap = cap;

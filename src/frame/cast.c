@@ -371,10 +371,12 @@ static int64_t floor_div(int64_t a, int64_t b)
 
 static bool can_cast(lml_type from, lml_type to)
 {
-    if (from == to || to == LML_STRING)
+    if (from == to)
         return true;
-    if (from == LML_VECTOR || to == LML_VECTOR)
-        return false;
+    if (to == LML_STRING) /* the new scalar types print as show() prints them, which is Spark's cast */
+        return from <= LML_VECTOR || from >= LML_FLOAT;
+    if (from == LML_VECTOR || to == LML_VECTOR || from > LML_VECTOR || to > LML_VECTOR)
+        return false; /* binary and nested casts are not supported: an LML_ETYPE error */
     if (to == LML_DATE) /* Spark casts only strings and timestamps to dates */
         return from == LML_STRING || from == LML_TIMESTAMP;
     return true;
@@ -418,7 +420,7 @@ bool lml_value_cast(const lml_value *in, lml_type to, lml_value *out, lml_error 
         out->is_null = !ok;
         return true;
     }
-    case LML_VECTOR: break;
+    default: break;
     }
     switch (to) {
     case LML_BOOL:

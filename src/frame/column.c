@@ -35,21 +35,27 @@ void lml_aligned_free(void *p)
 static size_t fixed_width(lml_type type)
 {
     switch (type) {
+    case LML_INT8: return 1;
+    case LML_INT16: return 2;
     case LML_INT32:
-    case LML_DATE: return 4;
+    case LML_DATE:
+    case LML_FLOAT: return 4;
     case LML_INT64:
     case LML_TIMESTAMP:
+    case LML_TIMESTAMP_NTZ:
     case LML_DOUBLE: return 8;
+    case LML_DECIMAL: return 16;
     default: return 0;
     }
 }
 
 lml_column *lml_column_alloc(lml_type type, size_t n, size_t string_bytes, bool with_validity, lml_error *err)
 {
-    if (type == LML_VECTOR) {
-        lml_error_set(err, LML_EINVAL, "lml_column_alloc cannot make vector columns");
+    if (type == LML_VECTOR || lml_type_is_nested(type)) {
+        lml_error_set(err, LML_EINVAL, "lml_column_alloc cannot make %s columns", lml_type_name(type));
         return NULL;
     }
+    bool varlen = type == LML_STRING || type == LML_BINARY;
     lml_column *c = calloc(1, sizeof *c);
     if (!c)
         goto nomem;
@@ -59,15 +65,15 @@ lml_column *lml_column_alloc(lml_type type, size_t n, size_t string_bytes, bool 
     size_t bytes;
     if (type == LML_BOOL)
         bytes = lml_bitmap_bytes(n);
-    else if (type == LML_STRING)
+    else if (varlen)
         bytes = string_bytes;
     else if (!lml_mul_ok(n, fixed_width(type), &bytes))
         goto nomem;
-    if (type == LML_STRING) {
+    if (varlen) {
         if (string_bytes > INT32_MAX || n >= SIZE_MAX / sizeof(int32_t)) {
             lml_column_free(c);
-            lml_error_set(err, LML_ERANGE, "a string column of %zu bytes is over the 2 GiB a column can hold",
-                          string_bytes);
+            lml_error_set(err, LML_ERANGE, "a %s column of %zu bytes is over the 2 GiB a column can hold",
+                          lml_type_name(type), string_bytes);
             return NULL;
         }
         c->offsets = lml_aligned_calloc((n + 1) * sizeof(int32_t));
@@ -119,6 +125,7 @@ void lml_column_free(lml_column *col)
 {
     if (!col || atomic_fetch_sub(&col->refs, 1) > 1)
         return;
+    lml_column_free_children(col); /* children hold their own references (and foreign holders) */
     if (col->foreign_release) { /* an Arrow import's buffers: their owner frees them */
         col->foreign_release(col->foreign);
         free(col);
@@ -155,7 +162,7 @@ const int32_t *lml_column_int32s(const lml_column *col)
 
 const int64_t *lml_column_int64s(const lml_column *col)
 {
-    return col->type == LML_INT64 || col->type == LML_TIMESTAMP ? col->values : NULL;
+    return col->type == LML_INT64 || col->type == LML_TIMESTAMP || col->type == LML_TIMESTAMP_NTZ ? col->values : NULL;
 }
 
 const uint8_t *lml_column_bool_bits(const lml_column *col) { return col->type == LML_BOOL ? col->values : NULL; }
@@ -190,10 +197,24 @@ lml_value lml_column_get(const lml_column *col, size_t i)
     case LML_INT32:
     case LML_DATE: v.v.i32 = ((const int32_t *)col->values)[i]; break;
     case LML_INT64:
-    case LML_TIMESTAMP: v.v.i64 = ((const int64_t *)col->values)[i]; break;
+    case LML_TIMESTAMP:
+    case LML_TIMESTAMP_NTZ: v.v.i64 = ((const int64_t *)col->values)[i]; break;
     case LML_DOUBLE: v.v.f64 = ((const double *)col->values)[i]; break;
+    case LML_FLOAT: v.v.f64 = ((const float *)col->values)[i]; break;
+    case LML_INT8: v.v.i32 = ((const int8_t *)col->values)[i]; break;
+    case LML_INT16: v.v.i32 = ((const int16_t *)col->values)[i]; break;
+    case LML_DECIMAL:
+        memcpy(&v.v.dec.lo, (const uint8_t *)col->values + i * 16, 8);
+        memcpy(&v.v.dec.hi, (const uint8_t *)col->values + i * 16 + 8, 8);
+        v.v.dec.precision = col->precision;
+        v.v.dec.scale = col->scale;
+        break;
     case LML_STRING: v.v.str.ptr = lml_column_string_at(col, i, &v.v.str.len); break;
-    case LML_VECTOR: break;
+    case LML_BINARY: v.v.str.ptr = (const char *)lml_column_binary_at(col, i, &v.v.str.len); break;
+    case LML_VECTOR:
+    case LML_LIST:
+    case LML_STRUCT:
+    case LML_MAP: break; /* read through the children */
     }
     return v;
 }
@@ -207,8 +228,13 @@ double lml_column_get_double(const lml_column *col, size_t i)
     case LML_INT32:
     case LML_DATE: return ((const int32_t *)col->values)[i];
     case LML_INT64:
-    case LML_TIMESTAMP: return (double)((const int64_t *)col->values)[i];
+    case LML_TIMESTAMP:
+    case LML_TIMESTAMP_NTZ: return (double)((const int64_t *)col->values)[i];
     case LML_DOUBLE: return ((const double *)col->values)[i];
+    case LML_FLOAT: return ((const float *)col->values)[i];
+    case LML_INT8: return ((const int8_t *)col->values)[i];
+    case LML_INT16: return ((const int16_t *)col->values)[i];
+    case LML_DECIMAL: return lml_decimal_to_double((const uint8_t *)col->values + i * 16, col->scale);
     default: return __builtin_nan("");
     }
 }

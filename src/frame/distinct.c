@@ -45,9 +45,16 @@ static uint64_t hash_row(const lml_column *c, size_t i)
     case LML_INT32:
     case LML_DATE: return mix64((uint64_t)(int64_t)((const int32_t *)c->values)[i]);
     case LML_INT64:
-    case LML_TIMESTAMP: return mix64((uint64_t)((const int64_t *)c->values)[i]);
+    case LML_TIMESTAMP:
+    case LML_TIMESTAMP_NTZ: return mix64((uint64_t)((const int64_t *)c->values)[i]);
+    case LML_INT8: return mix64((uint64_t)(int64_t)((const int8_t *)c->values)[i]);
+    case LML_INT16: return mix64((uint64_t)(int64_t)((const int16_t *)c->values)[i]);
+    case LML_FLOAT: return mix64(hash_double(((const float *)c->values)[i]));
+    case LML_DECIMAL:
+        return mix64(hash_bytes((const unsigned char *)c->values + i * 16, 16, UINT64_C(0xcbf29ce484222325)));
     case LML_DOUBLE: return mix64(hash_double(((const double *)c->values)[i]));
     case LML_STRING:
+    case LML_BINARY:
         return mix64(hash_bytes((const unsigned char *)c->values + c->offsets[i],
                                 (size_t)(c->offsets[i + 1] - c->offsets[i]), UINT64_C(0xcbf29ce484222325)));
     case LML_VECTOR: {
@@ -67,8 +74,31 @@ static uint64_t hash_row(const lml_column *c, size_t i)
             h = mix64(h ^ hash_double(v[k]));
         return h;
     }
+    case LML_LIST: { /* consistent with lml_column_compare: equal arrays hash alike */
+        uint64_t h = UINT64_C(0x84222325cbf29ce4);
+        for (int32_t k = c->offsets[i]; k < c->offsets[i + 1]; k++)
+            h = mix64(h ^ hash_row(c->children[0], (size_t)k));
+        return h;
+    }
+    case LML_STRUCT: {
+        uint64_t h = UINT64_C(0x2545f4914f6cdd1d);
+        for (size_t k = 0; k < c->nchildren; k++)
+            h = mix64(h ^ hash_row(c->children[k], i));
+        return h;
+    }
+    case LML_MAP: return 0; /* refused by lml_frame_distinct */
     }
     return 0;
+}
+
+static bool has_map(const lml_column *c)
+{
+    if (c->type == LML_MAP)
+        return true;
+    for (size_t k = 0; k < c->nchildren; k++)
+        if (has_map(c->children[k]))
+            return true;
+    return false;
 }
 
 lml_frame *lml_frame_distinct(const lml_frame *f, const char *column, lml_error *err)
@@ -83,6 +113,11 @@ lml_frame *lml_frame_distinct(const lml_frame *f, const char *column, lml_error 
         return NULL;
     }
     const lml_column *c = f->fields[at].col;
+    if (has_map(c)) { /* Spark: "Cannot have map type columns in DataFrame which calls set operations" */
+        lml_error_set(err, LML_ETYPE, "distinct: column '%s' (%s) holds a map, which has no equality in Spark",
+                      f->fields[at].name, lml_type_name(c->type));
+        return NULL;
+    }
     size_t n = c->length, cap = 16;
     while (cap < 2 * n) {
         if (cap > SIZE_MAX / 4 / sizeof(size_t)) {

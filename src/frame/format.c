@@ -1,7 +1,8 @@
 /* One cell as text, as Spark 3.5's show() renders it (the ToPrettyString expression, which is a
  * cast to string that prints nulls as "NULL"): doubles as Java's Double.toString, dates
  * yyyy-MM-dd, timestamps "yyyy-MM-dd HH:mm:ss" in UTC with the fraction only when non-zero and
- * without trailing zeros, vectors as Spark's DenseVector/SparseVector toString. */
+ * without trailing zeros, vectors as Spark's DenseVector/SparseVector toString, binary and
+ * nested values as ToPrettyString renders them (see put_nested). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -111,26 +112,96 @@ static void put_vector(out *o, const lml_column *c, size_t i)
     put(o, "])", 2);
 }
 
+static void put_cell(out *o, const lml_column *c, size_t i);
+
+/* Spark 3.5's ToPrettyString of nested values: arrays "[1, 2, NULL]", structs "{1, a}", maps
+ * "{a -> 1, b -> NULL}", elements formatted as top-level cells (strings unquoted, nulls "NULL");
+ * binary as upper-case hex bytes "[01 02 0A]". */
+static void put_nested(out *o, const lml_column *c, size_t i)
+{
+    char b[8];
+    switch (c->type) {
+    case LML_BINARY: {
+        put(o, "[", 1);
+        for (int32_t k = c->offsets[i]; k < c->offsets[i + 1]; k++)
+            put(o, b, (size_t)snprintf(b, sizeof b, k > c->offsets[i] ? " %02X" : "%02X",
+                                       ((const uint8_t *)c->values)[k]));
+        put(o, "]", 1);
+        return;
+    }
+    case LML_LIST:
+        put(o, "[", 1);
+        for (int32_t k = c->offsets[i]; k < c->offsets[i + 1]; k++) {
+            if (k > c->offsets[i])
+                put(o, ", ", 2);
+            put_cell(o, c->children[0], (size_t)k);
+        }
+        put(o, "]", 1);
+        return;
+    case LML_STRUCT:
+        put(o, "{", 1);
+        for (size_t k = 0; k < c->nchildren; k++) {
+            if (k)
+                put(o, ", ", 2);
+            put_cell(o, c->children[k], i);
+        }
+        put(o, "}", 1);
+        return;
+    case LML_MAP: {
+        const lml_column *e = c->children[0];
+        put(o, "{", 1);
+        for (int32_t k = c->offsets[i]; k < c->offsets[i + 1]; k++) {
+            if (k > c->offsets[i])
+                put(o, ", ", 2);
+            put_cell(o, e->children[0], (size_t)k);
+            put(o, " -> ", 4);
+            put_cell(o, e->children[1], (size_t)k);
+        }
+        put(o, "}", 1);
+        return;
+    }
+    default: return;
+    }
+}
+
+static void put_cell(out *o, const lml_column *c, size_t i)
+{
+    char b[32];
+    if (!c || i >= c->length || (c->validity && !lml_bit_get(c->validity, i))) {
+        puts_(o, NULL_TEXT);
+        return;
+    }
+    switch (c->type) {
+    case LML_BOOL: puts_(o, lml_bit_get(c->values, i) ? "true" : "false"); break;
+    case LML_INT32: put(o, b, (size_t)snprintf(b, sizeof b, "%" PRId32, ((const int32_t *)c->values)[i])); break;
+    case LML_INT64: put(o, b, (size_t)snprintf(b, sizeof b, "%" PRId64, ((const int64_t *)c->values)[i])); break;
+    case LML_DOUBLE: put_double(o, ((const double *)c->values)[i]); break;
+    case LML_STRING:
+        put(o, (const char *)c->values + c->offsets[i], (size_t)(c->offsets[i + 1] - c->offsets[i]));
+        break;
+    case LML_DATE: put_date(o, ((const int32_t *)c->values)[i]); break;
+    case LML_TIMESTAMP:
+    case LML_TIMESTAMP_NTZ: put_timestamp(o, ((const int64_t *)c->values)[i]); break; /* ntz: the wall clock as stored */
+    case LML_VECTOR: put_vector(o, c, i); break;
+    case LML_FLOAT: put(o, b, lml_format_float_java(((const float *)c->values)[i], b)); break;
+    case LML_INT8: put(o, b, (size_t)snprintf(b, sizeof b, "%d", ((const int8_t *)c->values)[i])); break;
+    case LML_INT16: put(o, b, (size_t)snprintf(b, sizeof b, "%d", ((const int16_t *)c->values)[i])); break;
+    case LML_DECIMAL: { /* BigDecimal.toPlainString: every digit of the scale, no exponent */
+        char d[64];
+        put(o, d, lml_decimal_format((const uint8_t *)c->values + i * 16, c->scale, d, sizeof d));
+        break;
+    }
+    case LML_BINARY:
+    case LML_LIST:
+    case LML_STRUCT:
+    case LML_MAP: put_nested(o, c, i); break;
+    }
+}
+
 size_t lml_format_value(const lml_column *c, size_t i, char *buf, size_t cap)
 {
     out o = {buf, cap ? cap - 1 : 0, 0};
-    char b[32];
-    if (!c || i >= c->length || (c->validity && !lml_bit_get(c->validity, i))) {
-        puts_(&o, NULL_TEXT);
-    } else {
-        switch (c->type) {
-        case LML_BOOL: puts_(&o, lml_bit_get(c->values, i) ? "true" : "false"); break;
-        case LML_INT32: put(&o, b, (size_t)snprintf(b, sizeof b, "%" PRId32, ((const int32_t *)c->values)[i])); break;
-        case LML_INT64: put(&o, b, (size_t)snprintf(b, sizeof b, "%" PRId64, ((const int64_t *)c->values)[i])); break;
-        case LML_DOUBLE: put_double(&o, ((const double *)c->values)[i]); break;
-        case LML_STRING:
-            put(&o, (const char *)c->values + c->offsets[i], (size_t)(c->offsets[i + 1] - c->offsets[i]));
-            break;
-        case LML_DATE: put_date(&o, ((const int32_t *)c->values)[i]); break;
-        case LML_TIMESTAMP: put_timestamp(&o, ((const int64_t *)c->values)[i]); break;
-        case LML_VECTOR: put_vector(&o, c, i); break;
-        }
-    }
+    put_cell(&o, c, i);
     if (cap)
         buf[o.len < cap ? o.len : cap - 1] = '\0';
     return o.len;

@@ -15,9 +15,17 @@ struct lml_column {
     size_t length;
     size_t null_count;
     uint8_t *validity; /* NULL when null_count == 0 */
-    void *values;      /* bool: bits; int32/date; int64/timestamp; double; string: UTF-8 bytes */
-    int32_t *offsets;  /* string only: length + 1 entries */
-    size_t data_len;   /* string only: bytes in values */
+    void *values;      /* bool: bits; int32/date; int64/timestamp; double; string: UTF-8 bytes;
+                          binary: bytes; NULL for list/struct/map */
+    int32_t *offsets;  /* string, binary, list, map: length + 1 entries */
+    size_t data_len;   /* string, binary: bytes in values */
+    /* list: children[0] (elements); map: children[0], a struct {key, value}; struct: one child
+     * per field, each of `length` rows. Each child is a counted reference, freed with col.
+     * child_names[i] is malloc'd (NULL-free for structs; "element"/"entries" for list/map). */
+    lml_column **children;
+    char **child_names;
+    size_t nchildren;
+    int precision, scale; /* decimal only (lml_column_alloc leaves them 0: the producer sets them) */
     /* vector only */
     size_t vec_size;
     bool sparse;
@@ -56,8 +64,11 @@ static inline void lml_bit_set(uint8_t *bits, size_t i) { bits[i >> 3] |= (uint8
 static inline void lml_bit_clear(uint8_t *bits, size_t i) { bits[i >> 3] &= (uint8_t)~(1u << (i & 7)); }
 
 /* A column of n rows with zeroed buffers: values sized for the type (string_bytes of UTF-8 data
- * and n + 1 offsets for strings), and a validity bitmap with every bit CLEAR when with_validity
- * (the producer sets the bit of each present value). Not for vectors. */
+ * and n + 1 offsets for strings and binary; 1/2/4/8/16 bytes per value for int8/int16/
+ * int32·date·float/int64·double·timestamp(_ntz)/decimal), and a validity bitmap with every bit
+ * CLEAR when with_validity (the producer sets the bit of each present value). A decimal
+ * producer sets precision and scale itself. Not for vectors, lists, structs or maps (build those
+ * with the public constructors). */
 lml_column *lml_column_alloc(lml_type type, size_t n, size_t string_bytes, bool with_validity, lml_error *err);
 /* Counts nulls from the bitmap and drops it when there are none. Returns col. */
 lml_column *lml_column_seal(lml_column *col);
@@ -69,6 +80,22 @@ lml_frame *lml_frame_adopt(lml_field *fields, size_t ncols, lml_error *err);
  * room for `extra` more entries, zero-filled. Free with lml_fields_free. */
 lml_field *lml_frame_copy_fields(const lml_frame *f, size_t extra, lml_error *err);
 void lml_fields_free(lml_field *fields, size_t n);
+
+/* True for list, struct and map columns (their contents live in children). */
+static inline bool lml_type_is_nested(lml_type t) { return t == LML_LIST || t == LML_STRUCT || t == LML_MAP; }
+/* An empty column shell of `type` and n rows with one reference (src/frame/nested.c). */
+lml_column *lml_column_shell(lml_type type, size_t n, lml_error *err);
+/* Frees the children and names of a nested column (src/frame/nested.c). */
+void lml_column_free_children(lml_column *col);
+/* lml_column_take for list, struct and map columns (src/frame/nested.c). */
+lml_column *lml_column_take_nested(const lml_column *col, const size_t *idx, size_t n, lml_error *err);
+/* A decimal value (16 bytes, little-endian two's complement) as a double: unscaled / 10^scale. */
+double lml_decimal_to_double(const uint8_t *v, int scale);
+/* The plain text of a decimal value ("-0.05", "123"): writes at most cap bytes incl. the NUL,
+ * returns the full length (≤ 42). (src/frame/scalar.c) */
+size_t lml_decimal_format(const uint8_t *v, int scale, char *buf, size_t cap);
+/* Java's Float.toString of f ("1.5", "1.0E10", "NaN"); buf holds at least 32 bytes. */
+size_t lml_format_float_java(float f, char *buf);
 
 /* A new column holding rows idx[0..n) of col (indices < length). */
 lml_column *lml_column_take(const lml_column *col, const size_t *idx, size_t n, lml_error *err);

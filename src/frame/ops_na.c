@@ -6,11 +6,13 @@
 #include "core/internal.h"
 #include "frame/internal.h"
 
-/* True when row i of c counts as a value for na.drop: present and, for doubles, not NaN. */
+/* True when row i of c counts as a value for na.drop: present and, for doubles and floats, not NaN. */
 static bool has_value(const lml_column *c, size_t i)
 {
     if (c->validity && !lml_bit_get(c->validity, i))
         return false;
+    if (c->type == LML_FLOAT)
+        return !isnan(((const float *)c->values)[i]);
     return c->type != LML_DOUBLE || !isnan(((const double *)c->values)[i]);
 }
 
@@ -49,7 +51,7 @@ lml_frame *lml_frame_drop_nulls(const lml_frame *f, const lml_na_drop_options *o
     long long thresh = opts && opts->thresh >= 0 ? opts->thresh : any ? (long long)nsub : 1;
     for (size_t k = 0; k < nsub; k++) {
         const lml_column *c = cols[k];
-        if (!c->validity && c->type != LML_DOUBLE) {
+        if (!c->validity && c->type != LML_DOUBLE && c->type != LML_FLOAT) {
             for (size_t i = 0; i < f->nrows; i++)
                 present[i]++;
             continue;
@@ -75,8 +77,8 @@ static bool fill_allowed(lml_type col, lml_type val)
 {
     bool num_col = col == LML_INT32 || col == LML_INT64 || col == LML_DOUBLE;
     bool num_val = val == LML_INT32 || val == LML_INT64 || val == LML_DOUBLE;
-    if (col == val)
-        return col != LML_VECTOR;
+    if (col == val) /* Spark's na.fill takes numbers, strings and booleans only */
+        return col <= LML_TIMESTAMP;
     if (num_col)
         return num_val;
     return (col == LML_DATE || col == LML_TIMESTAMP) && val == LML_STRING;
@@ -146,7 +148,7 @@ static lml_column *fill_column(const lml_column *c, const lml_value *v, lml_erro
         }
         break;
     }
-    case LML_VECTOR: break;
+    default: break; /* fill_allowed admits no vector, binary or nested column */
     }
     return o;
 }

@@ -58,21 +58,38 @@ lml_column *lml_column_take(const lml_column *col, const size_t *idx, size_t n, 
 {
     if (col->type == LML_VECTOR)
         return take_vector(col, idx, n, err);
+    if (lml_type_is_nested(col->type))
+        return lml_column_take_nested(col, idx, n, err);
     size_t bytes = 0;
-    if (col->type == LML_STRING) {
+    if (col->type == LML_STRING || col->type == LML_BINARY) {
         for (size_t k = 0; k < n; k++)
             bytes += (size_t)(col->offsets[idx[k] + 1] - col->offsets[idx[k]]);
     }
     lml_column *c = lml_column_alloc(col->type, n, bytes, col->validity != NULL, err);
     if (!c)
         return NULL;
+    c->precision = col->precision;
+    c->scale = col->scale;
     switch (col->type) {
     case LML_BOOL:
         for (size_t k = 0; k < n; k++)
             if (lml_bit_get(col->values, idx[k]))
                 lml_bit_set(c->values, k);
         break;
+    case LML_INT8:
+        for (size_t k = 0; k < n; k++)
+            ((int8_t *)c->values)[k] = ((const int8_t *)col->values)[idx[k]];
+        break;
+    case LML_INT16:
+        for (size_t k = 0; k < n; k++)
+            ((int16_t *)c->values)[k] = ((const int16_t *)col->values)[idx[k]];
+        break;
+    case LML_DECIMAL:
+        for (size_t k = 0; k < n; k++)
+            memcpy((uint8_t *)c->values + k * 16, (const uint8_t *)col->values + idx[k] * 16, 16);
+        break;
     case LML_INT32:
+    case LML_FLOAT: /* 4-byte values copied as bits */
     case LML_DATE: {
         const int32_t *s = col->values;
         int32_t *d = c->values;
@@ -82,6 +99,7 @@ lml_column *lml_column_take(const lml_column *col, const size_t *idx, size_t n, 
     }
     case LML_INT64:
     case LML_TIMESTAMP:
+    case LML_TIMESTAMP_NTZ:
     case LML_DOUBLE: { /* 8-byte values copied as bits: keeps NaN payloads and -0.0 */
         const uint64_t *s = col->values;
         uint64_t *d = c->values;
@@ -89,7 +107,8 @@ lml_column *lml_column_take(const lml_column *col, const size_t *idx, size_t n, 
             d[k] = s[idx[k]];
         break;
     }
-    case LML_STRING: {
+    case LML_STRING:
+    case LML_BINARY: {
         int32_t pos = 0;
         c->offsets[0] = 0;
         for (size_t k = 0; k < n; k++) {
@@ -100,7 +119,7 @@ lml_column *lml_column_take(const lml_column *col, const size_t *idx, size_t n, 
         }
         break;
     }
-    case LML_VECTOR: break;
+    default: break; /* vector and nested columns returned above */
     }
     if (c->validity)
         for (size_t k = 0; k < n; k++)

@@ -134,6 +134,49 @@ static void put_escaped_name(lml_strbuf *sb, const char *name)
     }
 }
 
+/* Spark's DataType.buildFormattedString for the inside of a nested type: each child on a line
+ * under `prefix`, its own children one level deeper (prefix + "    |"). Everything read from a
+ * file is nullable in Spark (file sources make the schema asNullable), so every flag is true. */
+/* Spark's typeName of a column: "decimal(10,2)" for decimals (a compound literal per use). */
+#define TYPE(col) lml_column_type_string((col), (char[48]){0}, 48)
+
+static void schema_children(lml_strbuf *sb, const lml_column *c, const char *prefix)
+{
+    size_t plen = strlen(prefix);
+    char *deeper = malloc(plen + 6);
+    if (!deeper) {
+        sb->failed = true;
+        return;
+    }
+    memcpy(deeper, prefix, plen);
+    memcpy(deeper + plen, "    |", 6);
+    switch (c->type) {
+    case LML_LIST:
+        lml_strbuf_printf(sb, "%s-- element: %s (containsNull = true)\n", prefix, TYPE(c->children[0]));
+        schema_children(sb, c->children[0], deeper);
+        break;
+    case LML_STRUCT:
+        for (size_t k = 0; k < c->nchildren; k++) {
+            lml_strbuf_printf(sb, "%s-- ", prefix);
+            put_escaped_name(sb, c->child_names[k]);
+            lml_strbuf_printf(sb, ": %s (nullable = true)\n", TYPE(c->children[k]));
+            schema_children(sb, c->children[k], deeper);
+        }
+        break;
+    case LML_MAP: {
+        const lml_column *e = c->children[0];
+        lml_strbuf_printf(sb, "%s-- key: %s\n", prefix, TYPE(e->children[0]));
+        schema_children(sb, e->children[0], deeper);
+        lml_strbuf_printf(sb, "%s-- value: %s (valueContainsNull = true)\n", prefix,
+                          TYPE(e->children[1]));
+        schema_children(sb, e->children[1], deeper);
+        break;
+    }
+    default: break;
+    }
+    free(deeper);
+}
+
 char *lml_frame_schema_string(const lml_frame *f, lml_error *err)
 {
     if (!f) {
@@ -146,7 +189,8 @@ char *lml_frame_schema_string(const lml_frame *f, lml_error *err)
         lml_strbuf_puts(&sb, " |-- ");
         put_escaped_name(&sb, f->fields[i].name);
         /* Spark reports every column read from CSV (and made by ML stages) as nullable. */
-        lml_strbuf_printf(&sb, ": %s (nullable = true)\n", lml_type_name(f->fields[i].col->type));
+        lml_strbuf_printf(&sb, ": %s (nullable = true)\n", TYPE(f->fields[i].col));
+        schema_children(&sb, f->fields[i].col, " |    |");
     }
     return lml_strbuf_finish(&sb, err);
 }

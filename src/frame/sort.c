@@ -53,6 +53,31 @@ static int cmp_vectors(const lml_column *c, size_t i, size_t j)
     return r ? r : cmp_double_arrays(c->vvalues + ai, an, c->vvalues + bi, bn);
 }
 
+/* Spark's array and struct orderings: element by element (nulls first), then the shorter
+ * array first; struct fields in order. Maps have no order in Spark: they compare equal, so
+ * sorting "by every orderable column" passes over them. */
+static int cmp_nested(const lml_column *c, size_t i, size_t j)
+{
+    if (c->type == LML_STRUCT) {
+        for (size_t k = 0; k < c->nchildren; k++) {
+            int r = lml_column_compare(c->children[k], i, j);
+            if (r)
+                return r;
+        }
+        return 0;
+    }
+    if (c->type != LML_LIST)
+        return 0;
+    size_t a = (size_t)c->offsets[i], an = (size_t)(c->offsets[i + 1] - c->offsets[i]);
+    size_t b = (size_t)c->offsets[j], bn = (size_t)(c->offsets[j + 1] - c->offsets[j]);
+    for (size_t k = 0; k < an && k < bn; k++) {
+        int r = lml_column_compare(c->children[0], a + k, b + k);
+        if (r)
+            return r;
+    }
+    return cmp_i64((int64_t)an, (int64_t)bn);
+}
+
 int lml_column_compare(const lml_column *c, size_t i, size_t j)
 {
     if (c->validity) {
@@ -65,15 +90,33 @@ int lml_column_compare(const lml_column *c, size_t i, size_t j)
     case LML_INT32:
     case LML_DATE: return cmp_i64(((const int32_t *)c->values)[i], ((const int32_t *)c->values)[j]);
     case LML_INT64:
-    case LML_TIMESTAMP: return cmp_i64(((const int64_t *)c->values)[i], ((const int64_t *)c->values)[j]);
+    case LML_TIMESTAMP:
+    case LML_TIMESTAMP_NTZ: return cmp_i64(((const int64_t *)c->values)[i], ((const int64_t *)c->values)[j]);
+    case LML_INT8: return cmp_i64(((const int8_t *)c->values)[i], ((const int8_t *)c->values)[j]);
+    case LML_INT16: return cmp_i64(((const int16_t *)c->values)[i], ((const int16_t *)c->values)[j]);
+    case LML_FLOAT: return lml_compare_doubles(((const float *)c->values)[i], ((const float *)c->values)[j]);
+    case LML_DECIMAL: { /* one scale per column: compare the unscaled values, high word signed */
+        const uint8_t *a = (const uint8_t *)c->values + i * 16, *b = (const uint8_t *)c->values + j * 16;
+        int64_t ah, bh;
+        uint64_t al, bl;
+        memcpy(&al, a, 8);
+        memcpy(&ah, a + 8, 8);
+        memcpy(&bl, b, 8);
+        memcpy(&bh, b + 8, 8);
+        return ah != bh ? cmp_i64(ah, bh) : (al > bl) - (al < bl);
+    }
     case LML_DOUBLE: return lml_compare_doubles(((const double *)c->values)[i], ((const double *)c->values)[j]);
-    case LML_STRING: {
+    case LML_STRING:
+    case LML_BINARY: { /* unsigned bytes, then the shorter first: Spark's order for both */
         size_t la = (size_t)(c->offsets[i + 1] - c->offsets[i]), lb = (size_t)(c->offsets[j + 1] - c->offsets[j]);
         int r = memcmp((const char *)c->values + c->offsets[i], (const char *)c->values + c->offsets[j],
                        la < lb ? la : lb);
         return r ? (r < 0 ? -1 : 1) : cmp_i64((int64_t)la, (int64_t)lb);
     }
     case LML_VECTOR: return cmp_vectors(c, i, j);
+    case LML_LIST:
+    case LML_STRUCT:
+    case LML_MAP: return cmp_nested(c, i, j);
     }
     return 0;
 }

@@ -105,6 +105,21 @@ static void put_cell(wctx *w, const lml_column *col, size_t i)
         vector_text(&w->cell, col, i);
         put_text(w, w->cell.data ? w->cell.data : "", w->cell.len);
         return;
+    case LML_TIMESTAMP_NTZ: /* a wall clock: the timestamp text without the zone's "Z" */
+        n = csv_format_timestamp(((const int64_t *)col->values)[i], buf);
+        fwrite(buf, 1, n - 1, w->out);
+        return;
+    case LML_FLOAT:
+    case LML_INT8:
+    case LML_INT16:
+    case LML_DECIMAL: /* Spark writes Float/Byte/Short/BigDecimal toString, which show() also prints */
+        n = lml_format_value(col, i, buf, sizeof buf);
+        fwrite(buf, 1, n, w->out);
+        return;
+    case LML_BINARY:
+    case LML_LIST:
+    case LML_STRUCT:
+    case LML_MAP: return; /* refused by lml_csv_write before any row is written */
     }
 }
 
@@ -150,6 +165,12 @@ bool lml_csv_write(const lml_frame *f, const char *path, const lml_csv_write_opt
     wctx w = {.delim = opts->delimiter ? opts->delimiter : ',', .null_value = opts->null_value ? opts->null_value : ""};
     if (w.delim == '"' || w.delim == '\n' || w.delim == '\r')
         return lml_error_set(err, LML_EINVAL, "lml_csv_write: delimiter cannot be a quote or a line break");
+    for (size_t c = 0; c < lml_frame_num_cols(f); c++) { /* Spark's CSV source refuses these types too */
+        lml_type t = lml_column_type(lml_frame_column(f, c));
+        if (t == LML_BINARY || t == LML_LIST || t == LML_STRUCT || t == LML_MAP)
+            return lml_error_set(err, LML_ETYPE, "lml_csv_write %s: column '%s' has type %s, which the CSV format "
+                                 "does not support", path, lml_frame_column_name(f, c), lml_type_name(t));
+    }
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 16);
     if (!tmp)

@@ -1,0 +1,432 @@
+/* The public Parquet read API: open (mmap + footer, spec §1), footer facts, projection,
+ * row-group selection and statistics pruning (§7), and the read itself (column_read.c per leaf,
+ * in parallel across leaves, then assemble.c). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "../../core/internal.h"
+#include "../../frame/internal.h"
+#include "column.h"
+#include "lakeml/parquet.h"
+
+struct lml_parquet_file {
+    char *path;
+    uint8_t *map;
+    size_t size;
+    size_t footer_start;
+    lml_pq_file_meta meta;
+    lml_pq_schema schema;
+    size_t num_fields;
+    int *field_nodes; /* schema node of each top-level field */
+    lml_parquet_field *fields;
+};
+
+static bool pq_open_map(lml_parquet_file *f, lml_error *err) {
+    int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return lml_error_set(err, LML_EIO, "%s: cannot open: %s", f->path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return lml_error_set(err, LML_EIO, "%s: cannot stat: %s", f->path, strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return lml_error_set(err, LML_EIO, "%s: not a regular file", f->path);
+    }
+    f->size = (size_t)st.st_size;
+    if (f->size < 12) {
+        close(fd);
+        return lml_error_set(err, LML_EFORMAT, "%s: not a Parquet file (%zu bytes, too short)", f->path, f->size);
+    }
+    void *m = mmap(NULL, f->size, PROT_READ, MAP_PRIVATE, fd, 0);
+    int e = errno;
+    close(fd);
+    if (m == MAP_FAILED) return lml_error_set(err, LML_EIO, "%s: cannot map: %s", f->path, strerror(e));
+    f->map = m;
+    return true;
+}
+
+static bool pq_footer(lml_parquet_file *f, lml_error *err) {
+    const uint8_t *end = f->map + f->size;
+    if (memcmp(end - 4, "PARE", 4) == 0)
+        return lml_error_set(err, LML_EUNSUPPORTED, "%s: encrypted Parquet file (footer magic PARE)", f->path);
+    if (memcmp(end - 4, "PAR1", 4) != 0 || memcmp(f->map, "PAR1", 4) != 0)
+        return lml_error_set(err, LML_EFORMAT, "%s: not a Parquet file (no PAR1 magic at %s)", f->path,
+                             memcmp(f->map, "PAR1", 4) != 0 ? "the start" : "the end");
+    uint32_t n = (uint32_t)end[-8] | (uint32_t)end[-7] << 8 | (uint32_t)end[-6] << 16 | (uint32_t)end[-5] << 24;
+    if (n == 0 || n > f->size - 12)
+        return lml_error_set(err, LML_EFORMAT, "%s: footer length %u does not fit the %zu-byte file (truncated?)",
+                             f->path, n, f->size);
+    f->footer_start = f->size - 8 - n;
+    if (!lml_pq_file_meta_decode(f->map + f->footer_start, n, f->path, &f->meta, err)) {
+        if (err && err->code != LML_ENOMEM) err->code = err->code == LML_EUNSUPPORTED ? LML_EUNSUPPORTED : LML_EFORMAT;
+        return false;
+    }
+    if (f->meta.encrypted)
+        return lml_error_set(err, LML_EUNSUPPORTED, "%s: encrypted Parquet file (encryption_algorithm set)", f->path);
+    if (!lml_pq_schema_build(&f->meta, f->path, &f->schema, err)) return false;
+    for (size_t i = 0; i < f->meta.num_row_groups; i++) {
+        const lml_pq_row_group *rg = &f->meta.row_groups[i];
+        if (rg->num_columns != f->schema.num_leaves)
+            return lml_error_set(err, LML_EFORMAT, "%s: row group %zu has %zu column chunks for %zu leaf columns",
+                                 f->path, i, rg->num_columns, f->schema.num_leaves);
+        if (rg->num_rows < 0)
+            return lml_error_set(err, LML_EFORMAT, "%s: row group %zu has %lld rows", f->path, i,
+                                 (long long)rg->num_rows);
+    }
+    return true;
+}
+
+static const char *first_unsupported(const lml_pq_schema *s, int node) {
+    for (size_t j = 0; j < s->num_leaves; j++) {
+        if (!s->leaves[j].unsupported) continue;
+        for (int p = s->leaves[j].node; p >= 0; p = s->nodes[p].parent)
+            if (p == node) return s->leaves[j].unsupported;
+    }
+    return NULL;
+}
+
+static bool pq_fields(lml_parquet_file *f, lml_error *err) {
+    const lml_pq_schema *s = &f->schema;
+    for (size_t j = 1; j < s->num_nodes; j++) f->num_fields += s->nodes[j].parent == 0;
+    f->field_nodes = calloc(f->num_fields + 1, sizeof *f->field_nodes);
+    f->fields = calloc(f->num_fields + 1, sizeof *f->fields);
+    if (!f->field_nodes || !f->fields) return lml_error_set(err, LML_ENOMEM, "out of memory");
+    size_t k = 0;
+    for (size_t j = 1; j < s->num_nodes; j++) {
+        if (s->nodes[j].parent != 0) continue;
+        lml_parquet_field *fd = &f->fields[k];
+        f->field_nodes[k++] = (int)j;
+        fd->name = s->nodes[j].el->name;
+        fd->type = lml_pq_node_type(s, (int)j);
+        fd->nullable = s->nodes[j].el->has_repetition && s->nodes[j].el->repetition == LML_PQ_OPTIONAL;
+        fd->unsupported_reason = first_unsupported(s, (int)j);
+        fd->supported = fd->unsupported_reason == NULL;
+    }
+    return true;
+}
+
+lml_parquet_file *lml_parquet_open(const char *path, lml_error *err) {
+    if (!path) {
+        lml_error_set(err, LML_EINVAL, "lml_parquet_open: path is NULL");
+        return NULL;
+    }
+    lml_parquet_file *f = calloc(1, sizeof *f);
+    if (!f || !(f->path = lml_strdup(path, err))) {
+        free(f);
+        lml_error_set(err, LML_ENOMEM, "out of memory");
+        return NULL;
+    }
+    if (!pq_open_map(f, err) || !pq_footer(f, err) || !pq_fields(f, err)) {
+        lml_parquet_close(f);
+        return NULL;
+    }
+    return f;
+}
+
+void lml_parquet_close(lml_parquet_file *f) {
+    if (!f) return;
+    if (f->map) munmap(f->map, f->size);
+    lml_pq_file_meta_clear(&f->meta);
+    lml_pq_schema_clear(&f->schema);
+    free(f->field_nodes);
+    free(f->fields);
+    free(f->path);
+    free(f);
+}
+
+int64_t lml_parquet_num_rows(const lml_parquet_file *f) {
+    int64_t n = 0;
+    for (size_t i = 0; i < f->meta.num_row_groups; i++) n += f->meta.row_groups[i].num_rows;
+    return n;
+}
+size_t lml_parquet_num_row_groups(const lml_parquet_file *f) { return f->meta.num_row_groups; }
+int64_t lml_parquet_row_group_num_rows(const lml_parquet_file *f, size_t i) {
+    return i < f->meta.num_row_groups ? f->meta.row_groups[i].num_rows : -1;
+}
+const char *lml_parquet_created_by(const lml_parquet_file *f) { return f->meta.created_by; }
+size_t lml_parquet_num_metadata(const lml_parquet_file *f) { return f->meta.num_kv; }
+bool lml_parquet_metadata_at(const lml_parquet_file *f, size_t i, const char **key, const char **value) {
+    if (i >= f->meta.num_kv) return false;
+    if (key) *key = f->meta.kv[i].key;
+    if (value) *value = f->meta.kv[i].value;
+    return true;
+}
+const char *lml_parquet_metadata_get(const lml_parquet_file *f, const char *key) {
+    for (size_t i = 0; i < f->meta.num_kv; i++)
+        if (f->meta.kv[i].key && strcmp(f->meta.kv[i].key, key) == 0) return f->meta.kv[i].value;
+    return NULL;
+}
+size_t lml_parquet_num_fields(const lml_parquet_file *f) { return f->num_fields; }
+const lml_parquet_field *lml_parquet_field_at(const lml_parquet_file *f, size_t i) {
+    return i < f->num_fields ? &f->fields[i] : NULL;
+}
+
+/* ---- statistics pruning (spec §7) */
+
+/* parquet-mr before 1.8.0 wrote wrong byte-array statistics (PARQUET-251). */
+static bool old_parquet_mr(const char *created_by) {
+    int major, minor;
+    if (!created_by || sscanf(created_by, "parquet-mr version %d.%d", &major, &minor) != 2) return false;
+    return major < 1 || (major == 1 && minor < 8);
+}
+
+static int64_t rd_i64(const uint8_t *p, size_t n) {
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) v |= (uint64_t)p[i] << (8 * i);
+    if (n == 4) return (int32_t)(uint32_t)v;
+    return (int64_t)v;
+}
+
+static bool small_int(lml_type t) { return t == LML_INT32 || t == LML_DATE || t == LML_INT8 || t == LML_INT16; }
+
+/* Compares a stored bound with the predicate value: <0, 0, >0; *ok false when undecidable. */
+static int cmp_bound(const lml_pq_rleaf *lf, const lml_pq_bytes *b, const lml_value *v, bool *ok) {
+    *ok = false;
+    if (!b->data) return 0;
+    switch (lf->conv) {
+    case LML_PQ_CONV_I32: case LML_PQ_CONV_I8: case LML_PQ_CONV_I16: case LML_PQ_CONV_I64: case LML_PQ_CONV_TS_MICROS:
+    case LML_PQ_CONV_TS_MILLIS: {
+        size_t w = lf->physical == LML_PQ_INT32 ? 4 : 8;
+        if (b->len != w) return 0;
+        int64_t x = rd_i64(b->data, w);
+        if (lf->conv == LML_PQ_CONV_TS_MILLIS && __builtin_mul_overflow(x, 1000, &x)) return 0;
+        *ok = true;
+        if (v->type == LML_DOUBLE || v->type == LML_FLOAT) {
+            *ok = v->v.f64 == v->v.f64;
+            return (double)x < v->v.f64 ? -1 : (double)x > v->v.f64 ? 1 : 0;
+        }
+        int64_t y = small_int(v->type) ? v->v.i32 : v->v.i64;
+        return x < y ? -1 : x > y;
+    }
+    case LML_PQ_CONV_FLOAT: case LML_PQ_CONV_DOUBLE: {
+        double x;
+        if (lf->conv == LML_PQ_CONV_FLOAT) {
+            float fl;
+            if (b->len != 4) return 0;
+            memcpy(&fl, b->data, 4);
+            x = fl;
+        } else {
+            if (b->len != 8) return 0;
+            memcpy(&x, b->data, 8);
+        }
+        if (x != x) return 0; /* a NaN bound proves nothing */
+        double y = v->type == LML_DOUBLE || v->type == LML_FLOAT ? v->v.f64
+                 : small_int(v->type)                           ? v->v.i32
+                                                                : (double)v->v.i64;
+        *ok = y == y;
+        return x < y ? -1 : x > y;
+    }
+    case LML_PQ_CONV_BYTES: {
+        size_t n = b->len < v->v.str.len ? b->len : v->v.str.len;
+        int c = n ? memcmp(b->data, v->v.str.ptr, n) : 0;
+        *ok = true;
+        return c ? c : (b->len > v->v.str.len) - (b->len < v->v.str.len);
+    }
+    default: return 0;
+    }
+}
+
+static bool value_fits(const lml_pq_rleaf *lf, const lml_value *v) {
+    bool numeric = small_int(v->type) || v->type == LML_INT64 || v->type == LML_DOUBLE || v->type == LML_FLOAT ||
+                   v->type == LML_TIMESTAMP || v->type == LML_TIMESTAMP_NTZ;
+    if (lf->conv == LML_PQ_CONV_BYTES) return lf->type == LML_STRING && v->type == LML_STRING;
+    return numeric;
+}
+
+/* True when statistics prove that no row of row group rg satisfies the predicate. */
+static bool rg_pruned(const lml_parquet_file *f, const lml_pq_rleaf *lf, size_t rg, const lml_parquet_predicate *p) {
+    const lml_pq_column_chunk *cc = &f->meta.row_groups[rg].columns[lf - f->schema.leaves];
+    if (!cc->has_meta_data || !cc->meta.statistics.present) return false;
+    const lml_pq_statistics *st = &cc->meta.statistics;
+    int64_t nv = cc->meta.num_values;
+    if (p->op == LML_PQ_OP_IS_NULL) return st->has_null_count && st->null_count == 0;
+    if (p->op == LML_PQ_OP_IS_NOT_NULL) return st->has_null_count && st->null_count == nv;
+    if (p->value.is_null) return false;
+    if (st->has_null_count && st->null_count == nv && nv > 0) return true; /* all null: no comparison holds */
+    const lml_pq_bytes *mn = &st->min_value, *mx = &st->max_value;
+    bool bytes = lf->conv == LML_PQ_CONV_BYTES;
+    if (bytes && old_parquet_mr(f->meta.created_by)) return false;
+    if (!mn->data || !mx->data) {
+        /* Deprecated min/max were compared signed, which is wrong for strings unless min == max. */
+        mn = &st->min;
+        mx = &st->max;
+        if (bytes && (mn->len != mx->len || !mn->data || memcmp(mn->data, mx->data, mn->len) != 0)) return false;
+    }
+    bool ok1, ok2;
+    int cmin = cmp_bound(lf, mn, &p->value, &ok1), cmax = cmp_bound(lf, mx, &p->value, &ok2);
+    switch (p->op) {
+    case LML_PQ_OP_EQ: return (ok1 && cmin > 0) || (ok2 && cmax < 0);
+    case LML_PQ_OP_LT: return ok1 && cmin >= 0;
+    case LML_PQ_OP_LE: return ok1 && cmin > 0;
+    case LML_PQ_OP_GT: return ok2 && cmax <= 0;
+    case LML_PQ_OP_GE: return ok2 && cmax < 0;
+    default: return false;
+    }
+}
+
+/* ---- reading */
+
+static long find_field(const lml_parquet_file *f, const char *name) {
+    for (size_t i = 0; i < f->num_fields; i++)
+        if (strcasecmp(f->fields[i].name, name) == 0) return (long)i;
+    return -1;
+}
+
+typedef struct read_job {
+    const lml_parquet_file *f;
+    const size_t *rgs;
+    size_t nrg;
+    bool skip_checksums;
+    const int *leaves; /* leaf indexes to read */
+    lml_pq_rchunk *chunks; /* by leaf index */
+    lml_error *errs;   /* one per task */
+    bool *failed;
+} read_job;
+
+static void read_leaf(void *ctx, size_t t, int worker) {
+    (void)worker;
+    read_job *j = ctx;
+    int li = j->leaves[t];
+    const lml_pq_rleaf *lf = &j->f->schema.leaves[li];
+    lml_pq_rchunk *c = &j->chunks[li];
+    for (size_t k = 0; k < j->nrg; k++) {
+        size_t rg = j->rgs[k];
+        lml_pq_rchunk_source src = {.file = j->f->map, .data_end = j->f->footer_start,
+                                   .what = j->f->path, .row_group = (int)rg, .skip_checksums = j->skip_checksums};
+        size_t before = c->num_levels;
+        if (!lml_pq_rchunk_read(&src, &j->f->meta.row_groups[rg].columns[li], lf, c, &j->errs[t])) {
+            j->failed[t] = true;
+            return;
+        }
+        /* Never trust a count alone: the levels say how many rows the chunk holds. */
+        size_t rows = lml_pq_rchunk_rows(c, before);
+        int64_t want = j->f->meta.row_groups[rg].num_rows;
+        if ((int64_t)rows != want) {
+            lml_error_set(&j->errs[t], LML_EFORMAT, "%s: column '%s', row group %zu: %zu rows decoded, footer says %lld",
+                          j->f->path, lf->path, rg, rows, (long long)want);
+            j->failed[t] = true;
+            lml_pq_rchunk_clear(c);
+            return;
+        }
+    }
+}
+
+static bool in_subtree(const lml_pq_schema *s, int node, int top) {
+    for (int p = node; p >= 0; p = s->nodes[p].parent)
+        if (p == top) return true;
+    return false;
+}
+
+lml_frame *lml_parquet_file_read(const lml_parquet_file *f, const lml_parquet_read_options *opt, lml_error *err) {
+    static const lml_parquet_read_options none = {0};
+    if (!opt) opt = &none;
+    size_t nsel = f->num_fields, nrg = opt->row_groups ? opt->num_row_groups : f->meta.num_row_groups;
+    if (opt->columns)
+        for (nsel = 0; opt->columns[nsel]; nsel++) {}
+    long *sel = calloc(nsel + 1, sizeof *sel);
+    size_t *rgs = calloc(nrg + 1, sizeof *rgs);
+    int *leaves = calloc(f->schema.num_leaves + 1, sizeof *leaves);
+    lml_pq_rchunk *chunks = calloc(f->schema.num_leaves + 1, sizeof *chunks);
+    lml_error *errs = calloc(f->schema.num_leaves + 1, sizeof *errs);
+    bool *failed = calloc(f->schema.num_leaves + 1, sizeof *failed);
+    lml_column **cols = calloc(nsel + 1, sizeof *cols);
+    const char **names = calloc(nsel + 1, sizeof *names);
+    lml_frame *out = NULL;
+    size_t nleaves = 0, kept = 0;
+    if (!sel || !rgs || !leaves || !chunks || !errs || !failed || !cols || !names) {
+        lml_error_set(err, LML_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < nsel; i++) {
+        sel[i] = opt->columns ? find_field(f, opt->columns[i]) : (long)i;
+        if (sel[i] < 0) {
+            lml_error_set(err, LML_ENOTFOUND, "%s: no column '%s' in the file", f->path, opt->columns[i]);
+            goto done;
+        }
+        names[i] = f->fields[sel[i]].name;
+    }
+    const lml_pq_rleaf *plf = NULL;
+    if (opt->predicate) {
+        long pf = opt->predicate->column ? find_field(f, opt->predicate->column) : -1;
+        if (pf < 0) {
+            lml_error_set(err, LML_ENOTFOUND, "%s: predicate column '%s' not in the file", f->path,
+                          opt->predicate->column ? opt->predicate->column : "(null)");
+            goto done;
+        }
+        const lml_pq_node *nd = &f->schema.nodes[f->field_nodes[pf]];
+        if (nd->is_leaf && nd->rep_level == 0) plf = &f->schema.leaves[nd->leaf_index];
+        if (plf && !opt->predicate->value.is_null && opt->predicate->op <= LML_PQ_OP_GE &&
+            !value_fits(plf, &opt->predicate->value)) {
+            lml_error_set(err, LML_ETYPE, "%s: predicate on column '%s' compares a %s value", f->path, nd->el->name,
+                          lml_type_name(opt->predicate->value.type));
+            goto done;
+        }
+    }
+    for (size_t k = 0; k < nrg; k++) {
+        size_t rg = opt->row_groups ? opt->row_groups[k] : k;
+        if (rg >= f->meta.num_row_groups) {
+            lml_error_set(err, LML_EINVAL, "%s: row group %zu out of range (the file has %zu)", f->path, rg,
+                          f->meta.num_row_groups);
+            goto done;
+        }
+        if (plf && rg_pruned(f, plf, rg, opt->predicate)) continue;
+        rgs[kept++] = rg;
+    }
+    for (size_t li = 0; li < f->schema.num_leaves; li++)
+        for (size_t i = 0; i < nsel; i++)
+            if (in_subtree(&f->schema, f->schema.leaves[li].node, f->field_nodes[sel[i]])) {
+                leaves[nleaves++] = (int)li;
+                break;
+            }
+    read_job job = {.f = f, .rgs = rgs, .nrg = kept, .skip_checksums = opt->skip_checksums, .leaves = leaves,
+                    .chunks = chunks, .errs = errs, .failed = failed};
+    lml_parallel_for(nleaves, read_leaf, &job);
+    for (size_t t = 0; t < nleaves; t++)
+        if (failed[t]) {
+            if (err) *err = errs[t];
+            goto done;
+        }
+    for (size_t i = 0; i < nsel; i++) {
+        cols[i] = lml_pq_assemble(&f->schema, f->field_nodes[sel[i]], chunks, f->path, err);
+        if (!cols[i]) goto done;
+    }
+    out = lml_frame_new(nsel, names, cols, err);
+    if (!out && err && err->code == LML_EINVAL) {
+        char msg[LML_ERROR_MESSAGE_MAX];
+        snprintf(msg, sizeof msg, "%s", err->message);
+        lml_error_set(err, LML_EFORMAT, "%s: columns do not fit one frame: %s", f->path, msg);
+    }
+done:
+    for (size_t i = 0; cols && i < nsel; i++) lml_column_free(cols[i]);
+    for (size_t li = 0; chunks && li < f->schema.num_leaves; li++) lml_pq_rchunk_clear(&chunks[li]);
+    free(sel);
+    free(rgs);
+    free(leaves);
+    free(chunks);
+    free(errs);
+    free(failed);
+    free(cols);
+    free(names);
+    return out;
+}
+
+lml_frame *lml_parquet_read(const char *path, const lml_parquet_read_options *opt, lml_error *err) {
+    lml_parquet_file *f = lml_parquet_open(path, err);
+    if (!f) return NULL;
+    lml_frame *fr = lml_parquet_file_read(f, opt, err);
+    lml_parquet_close(f);
+    return fr;
+}
+
+lml_frame *lml_parquet_read_row_group(const lml_parquet_file *f, size_t i, const char *const *columns, lml_error *err) {
+    lml_parquet_read_options o = {.columns = columns, .row_groups = &i, .num_row_groups = 1};
+    return lml_parquet_file_read(f, &o, err);
+}
