@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, fetches the datasets, builds lakeml with
 # AddressSanitizer + UndefinedBehaviorSanitizer in build-asan/ (warnings are errors), runs every
-# test (a leak fails its test), and with CI=true (or TEST_FUZZ=1 / TEST_ARROW_CONSUMER=1) a bounded
-# fuzzing run and the DuckDB Arrow-consumer check.
+# test (a leak fails its test), and with CI=true (or TEST_FUZZ=1 / TEST_ARROW_CONSUMER=1 /
+# TEST_PARQUET_INTEROP=1) a bounded fuzzing run, the DuckDB Arrow-consumer check and DuckDB reading
+# lakeml's Parquet files.
 # Ends with the line "N passed, N failed[, N skipped]" and a non-zero status on any failure.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -48,10 +49,11 @@ if [[ ${TEST_FUZZ:-} == 1 || ${CI:-} == true ]]; then
     fi
 fi
 
-if [[ ${TEST_ARROW_CONSUMER:-} == 1 || ${CI:-} == true ]]; then
-    # A real Arrow consumer (DuckDB's C library from npm) reads lakeml's export and back; it
-    # prints SKIP and succeeds when the npm registry cannot be reached.
-    out=$(tests/arrow_consumer/run.sh build-arrow-consumer 2>&1) && rc=0 || rc=$?
+# external_check CMD...: a check against a real external tool; it prints "SKIP:" and succeeds
+# when the npm registry cannot be reached, which counts as skipped.
+external_check() {
+    local out rc
+    out=$("$@" 2>&1) && rc=0 || rc=$?
     echo "$out" | tail -n 3
     if ((rc != 0)); then
         failed=$((failed + 1))
@@ -61,6 +63,15 @@ if [[ ${TEST_ARROW_CONSUMER:-} == 1 || ${CI:-} == true ]]; then
     else
         passed=$((passed + 1))
     fi
+}
+# A real Arrow consumer (DuckDB's C library from npm) reads lakeml's export and back.
+if [[ ${TEST_ARROW_CONSUMER:-} == 1 || ${CI:-} == true ]]; then
+    external_check tests/arrow_consumer/run.sh build-arrow-consumer
+fi
+# DuckDB (npm @duckdb/node-api) reads back every kind of file lakeml's Parquet writer makes,
+# built from the sanitizer build above.
+if [[ ${TEST_PARQUET_INTEROP:-} == 1 || ${CI:-} == true ]]; then
+    external_check tests/parquet_interop/run.sh "$build"
 fi
 
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -74,6 +74,7 @@ char *lml_strbuf_finish(lml_strbuf *sb, lml_error *err)
         return NULL;
     }
     char *s = sb->data;
+    s[sb->len] = '\0'; /* appends terminate already; this covers a buffer nothing was appended to */
     *sb = (lml_strbuf){0};
     return s;
 }

@@ -129,32 +129,6 @@ bool lml_pq_delta_binary_decode(const uint8_t *p, size_t len, bool is64, void *o
 
 /* ---- encoder: block 128, 4 miniblocks of 32 (parquet-mr's and Arrow's defaults) */
 
-static bool reserve(uint8_t **buf, size_t *len, size_t *cap, size_t extra, lml_error *err)
-{
-    if (extra > SIZE_MAX - *len)
-        return lml_error_set(err, LML_ENOMEM, "DELTA output too large");
-    if (*len + extra <= *cap)
-        return true;
-    size_t nc = *cap ? *cap : 64;
-    while (nc < *len + extra)
-        nc = nc > SIZE_MAX / 2 ? *len + extra : nc * 2;
-    uint8_t *nb = realloc(*buf, nc);
-    if (!nb)
-        return lml_error_set(err, LML_ENOMEM, "out of memory growing a DELTA buffer to %zu bytes", nc);
-    *buf = nb;
-    *cap = nc;
-    return true;
-}
-
-static void put_uleb(uint8_t *buf, size_t *len, uint64_t v)
-{
-    while (v >= 0x80) {
-        buf[(*len)++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    buf[(*len)++] = (uint8_t)v;
-}
-
 bool lml_pq_delta_binary_encode(const int64_t *v, size_t n, bool is64, uint8_t **buf, size_t *len, size_t *cap,
                                 lml_error *err)
 {
@@ -163,12 +137,12 @@ bool lml_pq_delta_binary_encode(const int64_t *v, size_t n, bool is64, uint8_t *
         for (size_t i = 0; i < n; i++)
             if (v[i] < INT32_MIN || v[i] > INT32_MAX)
                 return lml_error_set(err, LML_EINVAL, "value %lld at %zu is not an INT32", (long long)v[i], i);
-    if (!reserve(buf, len, cap, 4 * 10, err))
+    if (!lml_pq_reserve(buf, len, cap, 4 * 10, err))
         return false;
-    put_uleb(*buf, len, BLOCK);
-    put_uleb(*buf, len, MBS);
-    put_uleb(*buf, len, n);
-    put_uleb(*buf, len, zigzag(n ? v[0] : 0));
+    lml_pq_put_uleb(*buf, len, BLOCK);
+    lml_pq_put_uleb(*buf, len, MBS);
+    lml_pq_put_uleb(*buf, len, n);
+    lml_pq_put_uleb(*buf, len, zigzag(n ? v[0] : 0));
     for (size_t start = 1; start < n; start += BLOCK) {
         size_t cnt = n - start < BLOCK ? n - start : BLOCK;
         int64_t d[BLOCK];
@@ -190,9 +164,9 @@ bool lml_pq_delta_binary_encode(const int64_t *v, size_t n, bool is64, uint8_t *
             }
             widths[m] = (uint8_t)lml_pq_bit_width(mx);
         }
-        if (!reserve(buf, len, cap, 10 + MBS + MBS * VPM * 8, err))
+        if (!lml_pq_reserve(buf, len, cap, 10 + MBS + MBS * VPM * 8, err))
             return false;
-        put_uleb(*buf, len, zigzag(mn));
+        lml_pq_put_uleb(*buf, len, zigzag(mn));
         memcpy(*buf + *len, widths, MBS);
         *len += MBS;
         for (size_t m = 0; m < MBS && m * VPM < cnt; m++) {

@@ -21,6 +21,20 @@ typedef struct lml_pq_byte_values {
     uint8_t *own;
 } lml_pq_byte_values;
 
+/* ---- output buffers of the encoders (realloc'd; *len bytes used of *cap) */
+
+/* Makes room for `extra` more bytes after *len (LML_ENOMEM on overflow or failure). */
+bool lml_pq_reserve(uint8_t **buf, size_t *len, size_t *cap, size_t extra, lml_error *err);
+/* Appends v as an unsigned LEB128 varint; the caller reserved 10 bytes. */
+static inline void lml_pq_put_uleb(uint8_t *buf, size_t *len, uint64_t v)
+{
+    while (v >= 0x80) {
+        buf[(*len)++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    buf[(*len)++] = (uint8_t)v;
+}
+
 /* ---- RLE / bit-packing hybrid (levels, dictionary indexes, RLE booleans) */
 
 /* Decodes n values of bit_width (0..32) from the hybrid stream [p, p + len) into out.

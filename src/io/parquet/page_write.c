@@ -22,18 +22,7 @@ typedef struct bytes {
     size_t len, cap;
 } bytes;
 
-static bool reserve(bytes *b, size_t extra, lml_error *err) {
-    if (b->cap - b->len >= extra) return true;
-    size_t need;
-    if (__builtin_add_overflow(b->len, extra, &need)) return lml_error_set(err, LML_ENOMEM, "parquet write: size overflow");
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < need) cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-    uint8_t *p = realloc(b->p, cap);
-    if (!p) return lml_error_set(err, LML_ENOMEM, "parquet write: out of memory (%zu bytes)", cap);
-    b->p = p;
-    b->cap = cap;
-    return true;
-}
+static bool reserve(bytes *b, size_t extra, lml_error *err) { return lml_pq_reserve(&b->p, &b->len, &b->cap, extra, err); }
 
 static bool put(bytes *b, const void *src, size_t n, lml_error *err) {
     if (!reserve(b, n, err)) return false;

@@ -177,10 +177,10 @@ int lml_pq_bit_width(uint64_t max) { return max == 0 ? 0 : 64 - __builtin_clzll(
 
 /* ---- encoder: RLE runs for repeats of 8 or more, bit-packed groups for the rest */
 
-static bool reserve(uint8_t **buf, size_t *len, size_t *cap, size_t extra, lml_error *err)
+bool lml_pq_reserve(uint8_t **buf, size_t *len, size_t *cap, size_t extra, lml_error *err)
 {
     if (extra > SIZE_MAX - *len)
-        return lml_error_set(err, LML_ENOMEM, "RLE output too large");
+        return lml_error_set(err, LML_ENOMEM, "Parquet encoder: output too large");
     if (*len + extra <= *cap)
         return true;
     size_t nc = *cap ? *cap : 64;
@@ -188,19 +188,10 @@ static bool reserve(uint8_t **buf, size_t *len, size_t *cap, size_t extra, lml_e
         nc = nc > SIZE_MAX / 2 ? *len + extra : nc * 2;
     uint8_t *nb = realloc(*buf, nc);
     if (!nb)
-        return lml_error_set(err, LML_ENOMEM, "out of memory growing an RLE buffer to %zu bytes", nc);
+        return lml_error_set(err, LML_ENOMEM, "Parquet encoder: out of memory growing a buffer to %zu bytes", nc);
     *buf = nb;
     *cap = nc;
     return true;
-}
-
-static void put_uleb(uint8_t *buf, size_t *len, uint64_t v)
-{
-    while (v >= 0x80) {
-        buf[(*len)++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    buf[(*len)++] = (uint8_t)v;
 }
 
 static void pack8(const uint32_t *v, int w, uint8_t *dst)
@@ -227,9 +218,9 @@ static bool emit_literals(const uint32_t *v, size_t a, size_t b, int w, uint8_t 
         size_t groups = (b - a + 7) / 8;
         if (groups > max_groups)
             groups = max_groups;
-        if (!reserve(buf, len, cap, 10 + groups * (size_t)w, err))
+        if (!lml_pq_reserve(buf, len, cap, 10 + groups * (size_t)w, err))
             return false;
-        put_uleb(*buf, len, (uint64_t)groups << 1 | 1);
+        lml_pq_put_uleb(*buf, len, (uint64_t)groups << 1 | 1);
         for (size_t g = 0; g < groups; g++, a += 8) {
             uint32_t tmp[8] = {0};
             size_t k = b - a < 8 ? b - a : 8;
@@ -248,9 +239,9 @@ static bool emit_repeat(uint32_t value, size_t count, int w, uint8_t **buf, size
     const size_t max_run = 0x7FFFFFFF;
     while (count > 0) {
         size_t c = count < max_run ? count : max_run;
-        if (!reserve(buf, len, cap, 10 + 4, err))
+        if (!lml_pq_reserve(buf, len, cap, 10 + 4, err))
             return false;
-        put_uleb(*buf, len, (uint64_t)c << 1);
+        lml_pq_put_uleb(*buf, len, (uint64_t)c << 1);
         for (int b = 0; b < (w + 7) / 8; b++)
             (*buf)[(*len)++] = (uint8_t)(value >> (8 * b));
         count -= c;

@@ -425,6 +425,16 @@ static bool prepare(wctx *w, const char *path, lml_pq_file_meta *m, lml_error *e
     return build_schema(f, w->nleaves, m, err);
 }
 
+/* Makes the rename durable (best effort: some file systems refuse fsync on directories). */
+static void sync_parent(const char *path) {
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    if (!dir) return;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) (void)fsync(fd), close(fd);
+    free(dir);
+}
+
 static mode_t target_mode(const char *path) {
     struct stat st;
     return stat(path, &st) == 0 ? (st.st_mode & 07777) : 0644;
@@ -469,6 +479,7 @@ bool lml_parquet_write(const lml_frame *f, const char *path, const lml_parquet_w
     }
     if (fd >= 0 && close(fd) != 0 && ok) ok = lml_error_set(err, LML_EIO, "cannot write %s: %s", path, strerror(errno));
     if (ok && rename(tmp, path) != 0) ok = lml_error_set(err, LML_EIO, "cannot rename into %s: %s", path, strerror(errno));
+    if (ok) sync_parent(path);
     if (!ok && tmp) unlink(tmp);
     free(tmp);
     for (size_t k = 0; k < w.nleaves; k++) {
