@@ -185,9 +185,11 @@ static void free_data(data *D)
 
 static void col_name(int c, char *buf, size_t cap)
 {
-    if (c < N_DOUBLE) snprintf(buf, cap, "d%02d", c);
-    else if (c < N_DOUBLE + N_LONG) snprintf(buf, cap, "i%d", c - N_DOUBLE);
-    else snprintf(buf, cap, "s%d", c - N_DOUBLE - N_LONG);
+    /* c < 50, so two digits always fit; the modulo tells GCC's truncation check so. */
+    unsigned u = (unsigned)c % 100u;
+    if (c < N_DOUBLE) snprintf(buf, cap, "d%02u", u);
+    else if (c < N_DOUBLE + N_LONG) snprintf(buf, cap, "i%u", u - N_DOUBLE);
+    else snprintf(buf, cap, "s%u", u - N_DOUBLE - N_LONG);
 }
 
 static bool is_proj(const char *name)
