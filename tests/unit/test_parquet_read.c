@@ -621,3 +621,28 @@ Test(parquet_read, spark_vector_udt_reads_as_struct_of_lists) {
     cr_assert_float_eq(lml_column_doubles(el)[off[0] + 4], sqrt(0.1), 1e-15);
     lml_frame_free(f);
 }
+
+/* Lying page sizes: a compressed size running past the file, an uncompressed size of 2 GiB for a
+ * 14-byte snappy body (a decompression bomb's claim), and a negative size. Each is LML_EFORMAT
+ * naming the column, and nothing is allocated for the claim. */
+Test(parquet_read, absurd_page_sizes_are_eformat) {
+    static const uint8_t body[] = {2, 0, 0, 0, 0x03, 0x15, XVALS};
+    const struct { int32_t compressed, uncompressed; int codec; const char *name; } cases[] = {
+        {1 << 30, (int32_t)sizeof body, LML_PQ_UNCOMPRESSED, "past_end.parquet"},
+        {(int32_t)sizeof body, INT32_MAX, LML_PQ_SNAPPY, "bomb.parquet"},
+        {-5, (int32_t)sizeof body, LML_PQ_UNCOMPRESSED, "negative.parquet"},
+        {(int32_t)sizeof body, -1, LML_PQ_UNCOMPRESSED, "negative_uncompressed.parquet"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        page p = {.h = {.type = LML_PQ_DATA_PAGE, .uncompressed_page_size = cases[k].uncompressed,
+                        .compressed_page_size = cases[k].compressed, .has_data_page = true, .dp_num_values = 5,
+                        .dp_encoding = LML_PQ_PLAIN, .dp_def_encoding = LML_PQ_RLE,
+                        .dp_rep_encoding = LML_PQ_BIT_PACKED},
+                  .body = body, .len = sizeof body};
+        lml_error err = {0};
+        const char *path = build_file(cases[k].name, opt_int32, cases[k].codec, &p, 1, 5, 5);
+        cr_assert_null(lml_parquet_read(path, NULL, &err), "%s read", cases[k].name);
+        cr_assert_eq(err.code, LML_EFORMAT, "%s: %d %s", cases[k].name, err.code, err.message);
+        cr_assert(strstr(err.message, "column 'x'"), "%s: %s", cases[k].name, err.message);
+    }
+}

@@ -78,9 +78,9 @@ static bool grow(void **p, size_t *cap, size_t need, size_t elem, lml_error *err
 /* Makes room for n more values (fixed or byte-array offsets). */
 static bool reserve_values(lml_pq_rchunk *o, size_t n, lml_error *err) {
     size_t need = o->num_values + n;
-    if (o->width) {
+    if (o->width) { /* + 1: the buffer exists even before the first value (no NULL + 0) */
         size_t cap_vals = o->value_cap;
-        if (!grow((void **)&o->fixed, &cap_vals, need, o->width, err)) return false;
+        if (!grow((void **)&o->fixed, &cap_vals, need + 1, o->width, err)) return false;
         o->value_cap = cap_vals;
         return true;
     }
@@ -213,7 +213,9 @@ static bool decode_dict_indices(ctx *c, const uint8_t *p, size_t len, size_t n, 
             memcpy(o->fixed + (o->num_values++) * o->width, c->dict_fixed + (size_t)idx[i] * o->width, o->width);
         } else {
             int64_t a = c->dict_off[idx[i]], b = c->dict_off[idx[i] + 1];
-            if (!append_bytes(o, c->dict_bytes + a, (size_t)(b - a), err)) {
+            /* a dictionary of empty strings has no byte buffer at all */
+            const uint8_t *src = b > a ? c->dict_bytes + a : (const uint8_t *)"";
+            if (!append_bytes(o, src, (size_t)(b - a), err)) {
                 free(idx);
                 return fail_here(c, err);
             }
@@ -345,7 +347,8 @@ static bool reserve_levels(ctx *c, size_t n, lml_error *err) {
     lml_pq_rchunk *o = c->out;
     if (n > c->expect - (o->num_levels - c->base))
         return fmt_err(c, err, "page of %zu entries exceeds the chunk's %zu", n, c->expect);
-    size_t need = o->num_levels + n, cap = o->level_cap;
+    /* One spare entry: the arrays then exist even for pages of 0 entries (no NULL + 0). */
+    size_t need = o->num_levels + n + 1, cap = o->level_cap;
     if (c->leaf->max_def > 0 && !grow((void **)&o->def, &cap, need, sizeof(uint32_t), err)) return fail_here(c, err);
     if (c->leaf->max_rep > 0) {
         size_t cap2 = o->level_cap;

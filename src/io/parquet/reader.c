@@ -1,6 +1,6 @@
 /* The public Parquet read API: open (mmap + footer, spec §1), footer facts, projection,
- * row-group selection and statistics pruning (§7), and the read itself (column_read.c per leaf,
- * in parallel across leaves, then assemble.c). */
+ * row-group selection and statistics pruning (§7), and the read itself (column_read.c per
+ * (leaf, row group) pair in parallel, then assemble.c per field). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -280,24 +280,37 @@ static long find_field(const lml_parquet_file *f, const char *name) {
     return -1;
 }
 
+/* The unit of parallel work is a (leaf, segment) pair, a segment being a run of consecutive row
+ * groups: each pair's pages are decoded into a piece of its own, so a few columns over several
+ * row groups still keep every worker busy. The pieces of a leaf are then joined in row-group
+ * order, so the result is the same whatever the thread count. Fields are read in batches and
+ * each batch's chunks are freed as soon as its frame columns are built, so the read peaks near
+ * frame + file rather than holding every decoded chunk at once. */
 typedef struct read_job {
     const lml_parquet_file *f;
     const size_t *rgs;
     size_t nrg;
+    size_t nseg;           /* segments (runs of consecutive row groups) per leaf */
     bool skip_checksums;
-    const int *leaves; /* leaf indexes to read */
-    lml_pq_rchunk *chunks; /* by leaf index */
-    lml_error *errs;   /* one per task */
+    const int *leaves;     /* this batch's leaf indexes */
+    size_t nleaves;
+    lml_pq_rchunk *pieces; /* nleaves * nseg, leaf-major */
+    lml_error *errs;       /* one per pair, then one per field */
     bool *failed;
+    /* assembly of the batch's fields */
+    const int *nodes;      /* schema node of each field of the batch */
+    lml_column **cols;     /* where each field's column goes */
+    lml_pq_rchunk *chunks; /* by leaf index */
 } read_job;
 
-static void read_leaf(void *ctx, size_t t, int worker) {
+static void read_pair(void *ctx, size_t t, int worker) {
     (void)worker;
     read_job *j = ctx;
-    int li = j->leaves[t];
+    int li = j->leaves[t / j->nseg];
+    size_t seg = t % j->nseg, from = seg * j->nrg / j->nseg, to = (seg + 1) * j->nrg / j->nseg;
     const lml_pq_rleaf *lf = &j->f->schema.leaves[li];
-    lml_pq_rchunk *c = &j->chunks[li];
-    for (size_t k = 0; k < j->nrg; k++) {
+    lml_pq_rchunk *c = &j->pieces[t];
+    for (size_t k = from; k < to; k++) {
         size_t rg = j->rgs[k];
         lml_pq_rchunk_source src = {.file = j->f->map, .data_end = j->f->footer_start,
                                    .what = j->f->path, .row_group = (int)rg, .skip_checksums = j->skip_checksums};
@@ -319,10 +332,189 @@ static void read_leaf(void *ctx, size_t t, int worker) {
     }
 }
 
+static bool grow_to(void **p, size_t n, size_t elem) {
+    void *q = realloc(*p, n * elem + 1);
+    return q ? (*p = q, true) : false;
+}
+
+/* Joins n pieces (row groups in order) into dst, freeing each piece as it goes. The first
+ * piece's buffers are grown in place (realloc of a large block remaps rather than copies), so
+ * the join holds the leaf's data about once, not twice. */
+static bool join_pieces(lml_pq_rchunk *pieces, size_t n, lml_pq_rchunk *dst, lml_error *err) {
+    if (n == 0) return true;
+    size_t nl = 0, nv = 0, nb = 0;
+    bool has_def = false, has_rep = false;
+    for (size_t k = 0; k < n; k++) {
+        nl += pieces[k].num_levels;
+        nv += pieces[k].num_values;
+        nb += pieces[k].bytes_len;
+        has_def |= pieces[k].def != NULL;
+        has_rep |= pieces[k].rep != NULL;
+    }
+    lml_pq_rchunk o = pieces[0];
+    memset(&pieces[0], 0, sizeof pieces[0]);
+    if (n == 1) {
+        *dst = o;
+        return true;
+    }
+    bool ok = true;
+    if (has_def) ok &= grow_to((void **)&o.def, nl, sizeof *o.def);
+    if (has_rep) ok &= grow_to((void **)&o.rep, nl, sizeof *o.rep);
+    if (o.width) {
+        ok &= grow_to((void **)&o.fixed, nv, o.width);
+    } else {
+        ok &= grow_to((void **)&o.off, nv + 1, sizeof *o.off);
+        ok &= grow_to((void **)&o.bytes, nb, 1);
+    }
+    if (!ok) {
+        lml_pq_rchunk_clear(&o);
+        return lml_error_set(err, LML_ENOMEM, "out of memory");
+    }
+    /* A piece without level arrays has no entries (a leaf with levels gets them on every page);
+     * the loop below fills such gaps with zeros all the same. */
+    if (!o.width && o.num_values == 0) o.off[0] = 0;
+    size_t l = o.num_levels, v = o.num_values, b = o.bytes_len;
+    for (size_t k = 1; k < n; k++) {
+        lml_pq_rchunk *p = &pieces[k];
+        size_t m = p->num_levels;
+        if (o.def && m) {
+            if (p->def) memcpy(o.def + l, p->def, m * sizeof *o.def);
+            else memset(o.def + l, 0, m * sizeof *o.def);
+        }
+        if (o.rep && m) {
+            if (p->rep) memcpy(o.rep + l, p->rep, m * sizeof *o.rep);
+            else memset(o.rep + l, 0, m * sizeof *o.rep);
+        }
+        if (o.width && p->num_values) {
+            memcpy(o.fixed + v * o.width, p->fixed, p->num_values * o.width);
+        } else if (!o.width && p->num_values) {
+            for (size_t i = 0; i < p->num_values; i++) o.off[v + i + 1] = p->off[i + 1] + (int64_t)b;
+            if (p->bytes_len) memcpy(o.bytes + b, p->bytes, p->bytes_len);
+        }
+        l += m;
+        v += p->num_values;
+        b += p->bytes_len;
+        lml_pq_rchunk_clear(p);
+    }
+    o.num_levels = nl;
+    o.num_values = nv;
+    o.bytes_len = nb;
+    o.level_cap = nl;
+    o.value_cap = o.width ? nv : nv + 1;
+    o.bytes_cap = nb + 1;
+    *dst = o;
+    return true;
+}
+
+static void build_field(void *ctx, size_t t, int worker) {
+    (void)worker;
+    read_job *j = ctx;
+    const lml_pq_schema *s = &j->f->schema;
+    int node = j->nodes[t];
+    lml_error *e = &j->errs[j->nleaves * j->nseg + t];
+    bool ok = true;
+    for (size_t i = 0; i < j->nleaves; i++) {
+        int li = j->leaves[i];
+        bool mine = false;
+        for (int p = s->leaves[li].node; p >= 0 && !mine; p = s->nodes[p].parent) mine = p == node;
+        if (mine && ok) ok = join_pieces(&j->pieces[i * j->nseg], j->nseg, &j->chunks[li], e);
+    }
+    if (ok) j->cols[t] = lml_pq_assemble(s, node, j->chunks, j->f->path, e);
+    if (!ok || !j->cols[t]) j->failed[j->nleaves * j->nseg + t] = true;
+    for (size_t i = 0; i < j->nleaves; i++) {
+        int li = j->leaves[i];
+        for (int p = s->leaves[li].node; p >= 0; p = s->nodes[p].parent)
+            if (p == node) {
+                lml_pq_rchunk_clear(&j->chunks[li]);
+                break;
+            }
+    }
+}
+
 static bool in_subtree(const lml_pq_schema *s, int node, int top) {
     for (int p = node; p >= 0; p = s->nodes[p].parent)
         if (p == top) return true;
     return false;
+}
+
+/* Reads the selected fields batch by batch: each batch takes whole fields until it holds enough
+ * (leaf, row group) pairs to keep the pool busy, decodes the pairs in parallel, then builds the
+ * batch's columns in parallel and frees their chunks. A field selected twice starts a new batch
+ * (its leaves' chunks are rebuilt), since a leaf's chunk is consumed by its column. */
+static bool read_batches(const lml_parquet_file *f, const lml_parquet_read_options *opt, const long *sel, size_t nsel,
+                         const size_t *rgs, size_t nrg, int *leaves, lml_column **cols, lml_error *err) {
+    const lml_pq_schema *s = &f->schema;
+    size_t nthreads = (size_t)(lml_pool_size() > 0 ? lml_pool_size() : 1), target = 4 * nthreads;
+    int *nodes = calloc(nsel + 1, sizeof *nodes);
+    bool *inbatch = calloc(s->num_leaves + 1, sizeof *inbatch);
+    lml_pq_rchunk *chunks = calloc(s->num_leaves + 1, sizeof *chunks);
+    bool ok = nodes && inbatch && chunks;
+    if (!ok) lml_error_set(err, LML_ENOMEM, "out of memory");
+    size_t total = 0; /* leaves read, counted once per selection */
+    for (size_t i = 0; ok && i < nsel; i++) {
+        nodes[i] = f->field_nodes[sel[i]];
+        for (size_t li = 0; li < s->num_leaves; li++) total += in_subtree(s, s->leaves[li].node, nodes[i]);
+    }
+    /* Splitting a leaf's row groups costs a join (a copy of its data), so a leaf is split only
+     * when there are too few leaves to give every worker two tasks. */
+    size_t nseg = 1;
+    if (nthreads > 1 && total < 2 * nthreads && nrg > 1) {
+        nseg = (2 * nthreads + total - 1) / (total ? total : 1);
+        if (nseg > nrg) nseg = nrg;
+    }
+    for (size_t i0 = 0; ok && i0 < nsel;) {
+        size_t i1 = i0, nl = 0;
+        memset(inbatch, 0, s->num_leaves * sizeof *inbatch);
+        while (i1 < nsel) {
+            size_t start = nl;
+            bool dup = false;
+            for (size_t li = 0; li < s->num_leaves; li++)
+                if (in_subtree(s, s->leaves[li].node, nodes[i1])) {
+                    dup |= inbatch[li];
+                    leaves[nl++] = (int)li;
+                }
+            if (dup && i1 > i0) {
+                nl = start;
+                break;
+            }
+            for (size_t k = start; k < nl; k++) inbatch[leaves[k]] = true;
+            i1++;
+            if (nl * nseg >= target) break;
+        }
+        size_t npairs = nl * nseg, nf = i1 - i0;
+        lml_pq_rchunk *pieces = calloc(npairs + 1, sizeof *pieces);
+        lml_error *errs = calloc(npairs + nf + 1, sizeof *errs);
+        bool *failed = calloc(npairs + nf + 1, sizeof *failed);
+        if (!pieces || !errs || !failed) {
+            ok = lml_error_set(err, LML_ENOMEM, "out of memory");
+        } else {
+            read_job job = {.f = f, .rgs = rgs, .nrg = nrg, .nseg = nseg, .skip_checksums = opt->skip_checksums,
+                            .leaves = leaves, .nleaves = nl, .pieces = pieces, .errs = errs, .failed = failed,
+                            .nodes = nodes + i0, .cols = cols + i0, .chunks = chunks};
+            lml_parallel_for(npairs, read_pair, &job);
+            for (size_t t = 0; ok && t < npairs; t++)
+                if (failed[t]) {
+                    if (err) *err = errs[t];
+                    ok = false;
+                }
+            if (ok) lml_parallel_for(nf, build_field, &job);
+            for (size_t t = npairs; ok && t < npairs + nf; t++)
+                if (failed[t]) {
+                    if (err) *err = errs[t];
+                    ok = false;
+                }
+        }
+        for (size_t t = 0; pieces && t < npairs; t++) lml_pq_rchunk_clear(&pieces[t]);
+        free(pieces);
+        free(errs);
+        free(failed);
+        i0 = i1;
+    }
+    for (size_t li = 0; chunks && li < s->num_leaves; li++) lml_pq_rchunk_clear(&chunks[li]);
+    free(chunks);
+    free(inbatch);
+    free(nodes);
+    return ok;
 }
 
 lml_frame *lml_parquet_file_read(const lml_parquet_file *f, const lml_parquet_read_options *opt, lml_error *err) {
@@ -334,14 +526,11 @@ lml_frame *lml_parquet_file_read(const lml_parquet_file *f, const lml_parquet_re
     long *sel = calloc(nsel + 1, sizeof *sel);
     size_t *rgs = calloc(nrg + 1, sizeof *rgs);
     int *leaves = calloc(f->schema.num_leaves + 1, sizeof *leaves);
-    lml_pq_rchunk *chunks = calloc(f->schema.num_leaves + 1, sizeof *chunks);
-    lml_error *errs = calloc(f->schema.num_leaves + 1, sizeof *errs);
-    bool *failed = calloc(f->schema.num_leaves + 1, sizeof *failed);
     lml_column **cols = calloc(nsel + 1, sizeof *cols);
     const char **names = calloc(nsel + 1, sizeof *names);
     lml_frame *out = NULL;
-    size_t nleaves = 0, kept = 0;
-    if (!sel || !rgs || !leaves || !chunks || !errs || !failed || !cols || !names) {
+    size_t kept = 0;
+    if (!sel || !rgs || !leaves || !cols || !names) {
         lml_error_set(err, LML_ENOMEM, "out of memory");
         goto done;
     }
@@ -380,24 +569,7 @@ lml_frame *lml_parquet_file_read(const lml_parquet_file *f, const lml_parquet_re
         if (plf && rg_pruned(f, plf, rg, opt->predicate)) continue;
         rgs[kept++] = rg;
     }
-    for (size_t li = 0; li < f->schema.num_leaves; li++)
-        for (size_t i = 0; i < nsel; i++)
-            if (in_subtree(&f->schema, f->schema.leaves[li].node, f->field_nodes[sel[i]])) {
-                leaves[nleaves++] = (int)li;
-                break;
-            }
-    read_job job = {.f = f, .rgs = rgs, .nrg = kept, .skip_checksums = opt->skip_checksums, .leaves = leaves,
-                    .chunks = chunks, .errs = errs, .failed = failed};
-    lml_parallel_for(nleaves, read_leaf, &job);
-    for (size_t t = 0; t < nleaves; t++)
-        if (failed[t]) {
-            if (err) *err = errs[t];
-            goto done;
-        }
-    for (size_t i = 0; i < nsel; i++) {
-        cols[i] = lml_pq_assemble(&f->schema, f->field_nodes[sel[i]], chunks, f->path, err);
-        if (!cols[i]) goto done;
-    }
+    if (!read_batches(f, opt, sel, nsel, rgs, kept, leaves, cols, err)) goto done;
     out = lml_frame_new(nsel, names, cols, err);
     if (!out && err && err->code == LML_EINVAL) {
         char msg[LML_ERROR_MESSAGE_MAX];
@@ -406,13 +578,9 @@ lml_frame *lml_parquet_file_read(const lml_parquet_file *f, const lml_parquet_re
     }
 done:
     for (size_t i = 0; cols && i < nsel; i++) lml_column_free(cols[i]);
-    for (size_t li = 0; chunks && li < f->schema.num_leaves; li++) lml_pq_rchunk_clear(&chunks[li]);
     free(sel);
     free(rgs);
     free(leaves);
-    free(chunks);
-    free(errs);
-    free(failed);
     free(cols);
     free(names);
     return out;
