@@ -60,4 +60,15 @@ char *lml_strdup(const char *s, lml_error *err);
 #define LML_LOG_INFO(module, ...) lml_log(LML_LOG_INFO, module, __VA_ARGS__)
 #define LML_LOG_WARN(module, ...) lml_log(LML_LOG_WARN, module, __VA_ARGS__)
 
+/* ---- writing a file atomically (src/core/tmpfile.c) */
+
+/* Creates a temporary file beside `path` with the mode of an existing `path` (else 0644); returns
+ * its descriptor and its malloc'd name in *tmp, or -1 (LML_EIO / LML_ENOMEM). */
+int lml_tmpfile_open(const char *path, char **tmp, lml_error *err);
+/* Renames the finished temporary file onto `path` and fsyncs the directory; frees tmp. On failure
+ * (LML_EIO naming path) the temporary file is removed. */
+bool lml_tmpfile_commit(char *tmp, const char *path, lml_error *err);
+/* Removes the temporary file and frees its name (NULL is a no-op). */
+void lml_tmpfile_discard(char *tmp);
+
 #endif

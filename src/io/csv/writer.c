@@ -1,10 +1,8 @@
 /* lml_csv_write: frame → RFC 4180 CSV, written to a temporary file in the target's directory and
  * renamed over the target only when everything was written and synced. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include "io/csv/csv_internal.h"
 
@@ -149,11 +147,6 @@ static bool write_rows(wctx *w, const lml_frame *f, bool header)
 }
 
 /* The target's permissions when it exists (so a rewrite keeps them), else rw-r--r--. */
-static mode_t target_mode(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 ? (st.st_mode & 07777) : 0644;
-}
 
 bool lml_csv_write(const lml_frame *f, const char *path, const lml_csv_write_options *opts, lml_error *err)
 {
@@ -171,24 +164,14 @@ bool lml_csv_write(const lml_frame *f, const char *path, const lml_csv_write_opt
             return lml_error_set(err, LML_ETYPE, "lml_csv_write %s: column '%s' has type %s, which the CSV format "
                                  "does not support", path, lml_frame_column_name(f, c), lml_type_name(t));
     }
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
-    if (!tmp)
-        return lml_error_set(err, LML_ENOMEM, "out of memory writing %s", path);
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp-XXXXXX", 12);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        lml_error_set(err, LML_EIO, "cannot create a temporary file beside %s: %s", path, strerror(errno));
-        free(tmp);
+    char *tmp = NULL;
+    int fd = lml_tmpfile_open(path, &tmp, err);
+    if (fd < 0)
         return false;
-    }
-    fchmod(fd, target_mode(path));
     w.out = fdopen(fd, "wb");
     if (!w.out) {
         close(fd);
-        unlink(tmp);
-        free(tmp);
+        lml_tmpfile_discard(tmp);
         return lml_error_set(err, LML_EIO, "cannot write %s: %s", path, strerror(errno));
     }
     setvbuf(w.out, NULL, _IOFBF, 1 << 20);
@@ -201,17 +184,10 @@ bool lml_csv_write(const lml_frame *f, const char *path, const lml_csv_write_opt
     if (!ok)
         saved = errno ? errno : saved;
     ok = fclose(w.out) == 0 && ok;
-    if (ok && rename(tmp, path) != 0) {
-        saved = errno;
-        ok = false;
-    }
-    if (!ok) {
-        unlink(tmp);
-        if (nomem)
-            lml_error_set(err, LML_ENOMEM, "out of memory writing %s", path);
-        else
-            lml_error_set(err, LML_EIO, "cannot write %s: %s", path, strerror(saved));
-    }
-    free(tmp);
-    return ok;
+    if (ok)
+        return lml_tmpfile_commit(tmp, path, err);
+    lml_tmpfile_discard(tmp);
+    if (nomem)
+        return lml_error_set(err, LML_ENOMEM, "out of memory writing %s", path);
+    return lml_error_set(err, LML_EIO, "cannot write %s: %s", path, strerror(saved));
 }

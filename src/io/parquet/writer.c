@@ -3,10 +3,8 @@
  * uncompressed bytes whose column chunks are encoded in parallel (page_write.c), the footer with
  * Spark's schema JSON, written under a temporary name and renamed into place. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include "core/internal.h"
 #include "frame/internal.h"
@@ -426,20 +424,6 @@ static bool prepare(wctx *w, const char *path, lml_pq_file_meta *m, lml_error *e
 }
 
 /* Makes the rename durable (best effort: some file systems refuse fsync on directories). */
-static void sync_parent(const char *path) {
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
-    if (!dir) return;
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) (void)fsync(fd), close(fd);
-    free(dir);
-}
-
-static mode_t target_mode(const char *path) {
-    struct stat st;
-    return stat(path, &st) == 0 ? (st.st_mode & 07777) : 0644;
-}
-
 bool lml_parquet_write(const lml_frame *f, const char *path, const lml_parquet_write_options *opt, lml_error *err) {
     if (!f || !path) return lml_error_set(err, LML_EINVAL, "lml_parquet_write: %s is NULL", f ? "path" : "frame");
     if (f->ncols == 0)
@@ -459,29 +443,13 @@ bool lml_parquet_write(const lml_frame *f, const char *path, const lml_parquet_w
     lml_pq_file_meta m = {0};
     bool ok = prepare(&w, path, &m, err);
     char *tmp = NULL;
-    int fd = -1;
-    if (ok) {
-        size_t plen = strlen(path);
-        if (!(tmp = malloc(plen + 16))) ok = lml_error_set(err, LML_ENOMEM, "out of memory writing %s", path);
-        else {
-            memcpy(tmp, path, plen);
-            memcpy(tmp + plen, ".tmp-XXXXXX", 12);
-            if ((fd = mkstemp(tmp)) < 0) {
-                ok = lml_error_set(err, LML_EIO, "cannot create a temporary file beside %s: %s", path, strerror(errno));
-                free(tmp);
-                tmp = NULL;
-            }
-        }
-    }
-    if (ok) {
-        (void)fchmod(fd, target_mode(path));
-        ok = write_file(&w, fd, path, rg_rows, &m, err);
-    }
+    int fd = ok ? lml_tmpfile_open(path, &tmp, err) : -1;
+    ok = ok && fd >= 0 && write_file(&w, fd, path, rg_rows, &m, err);
     if (fd >= 0 && close(fd) != 0 && ok) ok = lml_error_set(err, LML_EIO, "cannot write %s: %s", path, strerror(errno));
-    if (ok && rename(tmp, path) != 0) ok = lml_error_set(err, LML_EIO, "cannot rename into %s: %s", path, strerror(errno));
-    if (ok) sync_parent(path);
-    if (!ok && tmp) unlink(tmp);
-    free(tmp);
+    if (ok)
+        ok = lml_tmpfile_commit(tmp, path, err);
+    else
+        lml_tmpfile_discard(tmp);
     for (size_t k = 0; k < w.nleaves; k++) {
         if (w.lb) leafbuf_reset(&w.lb[k]);
         if (w.what) free(w.what[k]);
