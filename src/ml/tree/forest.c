@@ -34,36 +34,8 @@ static void state_release(void *vst)
     free(st);
 }
 
-
-
-#define STR(n, d, doc_) {.name = n, .type = LML_PARAM_STRING, .doc = doc_, .has_default = true, .def_s = d}
 #define COMMON_PARAMS(IMP, IMPCHECK, SEED)                                                                           \
-    STR("featuresCol", "features", "features column name"), STR("labelCol", "label", "label column name"),          \
-        STR("predictionCol", "prediction", "prediction column name"),                                               \
-        STR("leafCol", "", "Leaf indices column name. Predicted leaf index of each instance in each tree by preorder"), \
-        {.name = "weightCol", .type = LML_PARAM_STRING,                                                              \
-         .doc = "weight column name. If this is not set or empty, we treat all instance weights as 1.0"},            \
-        {.name = "maxDepth", .type = LML_PARAM_INT, .doc = "Maximum depth of the tree (>= 0), at most 30",          \
-         .has_default = true, .def_i = 5, .check = lml_tree_check_depth},                                                    \
-        {.name = "maxBins", .type = LML_PARAM_INT, .doc = "Max number of bins for discretizing continuous features", \
-         .has_default = true, .def_i = 32, .check = lml_tree_check_bins},                                                    \
-        {.name = "minInstancesPerNode", .type = LML_PARAM_INT,                                                      \
-         .doc = "Minimum number of instances each child must have after split", .has_default = true, .def_i = 1,  \
-         .check = lml_tree_check_min_inst},                                                                                   \
-        {.name = "minWeightFractionPerNode", .type = LML_PARAM_DOUBLE,                                              \
-         .doc = "Minimum fraction of the weighted sample count that each child must have after split",             \
-         .has_default = true, .def_d = 0.0, .check = lml_tree_check_wfrac},                                                  \
-        {.name = "minInfoGain", .type = LML_PARAM_DOUBLE, .doc = "Minimum information gain for a split",           \
-         .has_default = true, .def_d = 0.0},                                                                         \
-        {.name = "impurity", .type = LML_PARAM_STRING, .doc = "Criterion used for information gain calculation",   \
-         .has_default = true, .def_s = IMP, .check = IMPCHECK},                                                     \
-        {.name = "seed", .type = LML_PARAM_INT, .doc = "random seed", .has_default = true, .def_i = SEED},          \
-        {.name = "maxMemoryInMB", .type = LML_PARAM_INT, .doc = "Maximum memory in MB allocated to histogram aggregation", \
-         .has_default = true, .def_i = 256, .check = lml_check_nonneg},                                             \
-        {.name = "cacheNodeIds", .type = LML_PARAM_BOOL, .doc = "If false, the algorithm will pass trees to executors", \
-         .has_default = true, .def_b = false},                                                                       \
-        {.name = "checkpointInterval", .type = LML_PARAM_INT, .doc = "checkpoint interval (>= 1) or disable (-1)",  \
-         .has_default = true, .def_i = 10, .check = lml_tree_check_interval},                                                                                                          \
+    LML_TREE_PARAMS(IMP, "Criterion used for information gain calculation", IMPCHECK, SEED), \
         {.name = "numTrees", .type = LML_PARAM_INT, .doc = "Number of trees to train (at least 1)",                \
          .has_default = true, .def_i = 20, .check = lml_check_positive},                                            \
         {.name = "featureSubsetStrategy", .type = LML_PARAM_STRING,                                                 \
@@ -77,8 +49,8 @@ static void state_release(void *vst)
 
 static const lml_param_def cls_params[] = {
     COMMON_PARAMS("gini", lml_tree_check_cls_imp, 207336481),
-    STR("rawPredictionCol", "rawPrediction", "raw prediction (a.k.a. confidence) column name"),
-    STR("probabilityCol", "probability", "Column name for predicted class conditional probabilities"),
+    LML_TREE_STR("rawPredictionCol", "rawPrediction", "raw prediction (a.k.a. confidence) column name"),
+    LML_TREE_STR("probabilityCol", "probability", "Column name for predicted class conditional probabilities"),
 };
 static const lml_param_def reg_params[] = {COMMON_PARAMS("variance", lml_tree_check_reg_imp, 235498149)};
 
@@ -104,7 +76,6 @@ static const lml_stage_vtable reg_model_vt = {
 
 lml_stage *lml_random_forest_classifier_new(void) { return lml_stage_create(&cls_vt, NULL, NULL, NULL); }
 lml_stage *lml_random_forest_regressor_new(void) { return lml_stage_create(&reg_vt, NULL, NULL, NULL); }
-
 
 typedef struct grow_ctx {
     const lml_tree_data *dt;

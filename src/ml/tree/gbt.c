@@ -75,36 +75,10 @@ static bool check_thresholds(const lml_param_value *v, lml_error *err)
     return zeros <= 1 ? true : lml_error_set(err, LML_EINVAL, "may hold at most one 0, got %zu", zeros);
 }
 
-#define STR(n, d, doc_) {.name = n, .type = LML_PARAM_STRING, .doc = doc_, .has_default = true, .def_s = d}
 #define GBT_PARAMS(LOSS, LOSSDOC, LOSSCHECK, SEED)                                                                   \
-    STR("featuresCol", "features", "features column name"), STR("labelCol", "label", "label column name"),          \
-        STR("predictionCol", "prediction", "prediction column name"),                                               \
-        STR("leafCol", "", "Leaf indices column name. Predicted leaf index of each instance in each tree by preorder"), \
-        {.name = "weightCol", .type = LML_PARAM_STRING,                                                              \
-         .doc = "weight column name. If this is not set or empty, we treat all instance weights as 1.0"},            \
-        {.name = "maxDepth", .type = LML_PARAM_INT, .doc = "Maximum depth of the tree (>= 0), at most 30",          \
-         .has_default = true, .def_i = 5, .check = lml_tree_check_depth},                                           \
-        {.name = "maxBins", .type = LML_PARAM_INT, .doc = "Max number of bins for discretizing continuous features", \
-         .has_default = true, .def_i = 32, .check = lml_tree_check_bins},                                           \
-        {.name = "minInstancesPerNode", .type = LML_PARAM_INT,                                                      \
-         .doc = "Minimum number of instances each child must have after split", .has_default = true, .def_i = 1,  \
-         .check = lml_tree_check_min_inst},                                                                         \
-        {.name = "minWeightFractionPerNode", .type = LML_PARAM_DOUBLE,                                              \
-         .doc = "Minimum fraction of the weighted sample count that each child must have after split",             \
-         .has_default = true, .def_d = 0.0, .check = lml_tree_check_wfrac},                                         \
-        {.name = "minInfoGain", .type = LML_PARAM_DOUBLE, .doc = "Minimum information gain for a split",           \
-         .has_default = true, .def_d = 0.0},                                                                         \
-        {.name = "impurity", .type = LML_PARAM_STRING,                                                               \
-         .doc = "Criterion used for information gain calculation (case-insensitive). Supported options: variance",  \
-         .has_default = true, .def_s = "variance", .check = check_variance},                                        \
-        {.name = "seed", .type = LML_PARAM_INT, .doc = "random seed", .has_default = true, .def_i = SEED},          \
-        {.name = "maxMemoryInMB", .type = LML_PARAM_INT,                                                             \
-         .doc = "Maximum memory in MB allocated to histogram aggregation", .has_default = true, .def_i = 256,       \
-         .check = lml_check_nonneg},                                                                                 \
-        {.name = "cacheNodeIds", .type = LML_PARAM_BOOL,                                                             \
-         .doc = "If false, the algorithm will pass trees to executors", .has_default = true, .def_b = false},       \
-        {.name = "checkpointInterval", .type = LML_PARAM_INT, .doc = "checkpoint interval (>= 1) or disable (-1)",  \
-         .has_default = true, .def_i = 10, .check = lml_tree_check_interval},                                       \
+    LML_TREE_PARAMS("variance",                                                                                  \
+                    "Criterion used for information gain calculation (case-insensitive). Supported options: variance", \
+                    check_variance, SEED),                                                                     \
         {.name = "maxIter", .type = LML_PARAM_INT, .doc = "maximum number of iterations (>= 1)",                    \
          .has_default = true, .def_i = 20, .check = check_iter},                                                    \
         {.name = "stepSize", .type = LML_PARAM_DOUBLE,                                                               \
@@ -130,8 +104,8 @@ static bool check_thresholds(const lml_param_value *v, lml_error *err)
 static const lml_param_def cls_params[] = {
     GBT_PARAMS("logistic", "Loss function which GBT tries to minimize (case-insensitive). Supported options: logistic",
                check_cls_loss, -1287390502),
-    STR("rawPredictionCol", "rawPrediction", "raw prediction (a.k.a. confidence) column name"),
-    STR("probabilityCol", "probability", "Column name for predicted class conditional probabilities"),
+    LML_TREE_STR("rawPredictionCol", "rawPrediction", "raw prediction (a.k.a. confidence) column name"),
+    LML_TREE_STR("probabilityCol", "probability", "Column name for predicted class conditional probabilities"),
     {.name = "thresholds", .type = LML_PARAM_DOUBLES,
      .doc = "Thresholds in multi-class classification to adjust the probability of predicting each class. Array must "
             "have length equal to the number of classes, with values > 0 excepting that at most one value may be 0. "

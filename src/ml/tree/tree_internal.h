@@ -122,6 +122,40 @@ void lml_tree_clear(lml_tree *t);
 size_t lml_tree_leaf_of(const lml_tree *t, const lml_tree_data *dt, size_t i);
 
 
+/* The params every tree learner shares (Spark's DecisionTreeParams + HasFeaturesCol, HasLabelCol,
+ * HasPredictionCol, HasWeightCol, HasSeed, HasCheckpointInterval), for the stages' param tables. */
+#define LML_TREE_STR(n, d, doc_) {.name = n, .type = LML_PARAM_STRING, .doc = doc_, .has_default = true, .def_s = d}
+#define LML_TREE_PARAMS(IMP, IMPDOC, IMPCHECK, SEED)                                                                 \
+    LML_TREE_STR("featuresCol", "features", "features column name"),                                                \
+        LML_TREE_STR("labelCol", "label", "label column name"),                                                     \
+        LML_TREE_STR("predictionCol", "prediction", "prediction column name"),                                      \
+        LML_TREE_STR("leafCol", "",                                                                                 \
+                     "Leaf indices column name. Predicted leaf index of each instance in each tree by preorder"),   \
+        {.name = "weightCol", .type = LML_PARAM_STRING,                                                              \
+         .doc = "weight column name. If this is not set or empty, we treat all instance weights as 1.0"},            \
+        {.name = "maxDepth", .type = LML_PARAM_INT, .doc = "Maximum depth of the tree (>= 0), at most 30",          \
+         .has_default = true, .def_i = 5, .check = lml_tree_check_depth},                                           \
+        {.name = "maxBins", .type = LML_PARAM_INT, .doc = "Max number of bins for discretizing continuous features", \
+         .has_default = true, .def_i = 32, .check = lml_tree_check_bins},                                           \
+        {.name = "minInstancesPerNode", .type = LML_PARAM_INT,                                                      \
+         .doc = "Minimum number of instances each child must have after split", .has_default = true, .def_i = 1,  \
+         .check = lml_tree_check_min_inst},                                                                         \
+        {.name = "minWeightFractionPerNode", .type = LML_PARAM_DOUBLE,                                              \
+         .doc = "Minimum fraction of the weighted sample count that each child must have after split",             \
+         .has_default = true, .def_d = 0.0, .check = lml_tree_check_wfrac},                                         \
+        {.name = "minInfoGain", .type = LML_PARAM_DOUBLE, .doc = "Minimum information gain for a split",           \
+         .has_default = true, .def_d = 0.0},                                                                         \
+        {.name = "impurity", .type = LML_PARAM_STRING, .doc = IMPDOC, .has_default = true, .def_s = IMP,           \
+         .check = IMPCHECK},                                                                                         \
+        {.name = "seed", .type = LML_PARAM_INT, .doc = "random seed", .has_default = true, .def_i = SEED},          \
+        {.name = "maxMemoryInMB", .type = LML_PARAM_INT,                                                             \
+         .doc = "Maximum memory in MB allocated to histogram aggregation", .has_default = true, .def_i = 256,       \
+         .check = lml_check_nonneg},                                                                                 \
+        {.name = "cacheNodeIds", .type = LML_PARAM_BOOL,                                                             \
+         .doc = "If false, the algorithm will pass trees to executors", .has_default = true, .def_b = false},       \
+        {.name = "checkpointInterval", .type = LML_PARAM_INT, .doc = "checkpoint interval (>= 1) or disable (-1)",  \
+         .has_default = true, .def_i = 10, .check = lml_tree_check_interval}
+
 /* Shared by the tree stages (tree_common.c): Spark's param checks, reading the features and
  * label/weight columns, and a tree's normalised feature importances. */
 bool lml_tree_check_depth(const lml_param_value *v, lml_error *err);
