@@ -7,24 +7,6 @@
 
 static const char *label(const char *what) { return what ? what : "page"; }
 
-static bool read_uleb(const uint8_t *p, size_t len, size_t *pos, uint64_t *v)
-{
-    uint64_t r = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-        if (*pos >= len)
-            return false;
-        uint8_t b = p[(*pos)++];
-        if (shift == 63 && b > 1)
-            return false;
-        r |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80)) {
-            *v = r;
-            return true;
-        }
-    }
-    return false;
-}
-
 static uint64_t unzigzag(uint64_t u) { return (u >> 1) ^ (0 - (u & 1)); }
 static uint64_t zigzag(int64_t s) { return ((uint64_t)s << 1) ^ (uint64_t)(s >> 63); }
 
@@ -69,8 +51,8 @@ bool lml_pq_delta_binary_decode(const uint8_t *p, size_t len, bool is64, void *o
 {
     size_t pos = 0;
     uint64_t block, mbs, total, first;
-    if (!read_uleb(p, len, &pos, &block) || !read_uleb(p, len, &pos, &mbs) || !read_uleb(p, len, &pos, &total) ||
-        !read_uleb(p, len, &pos, &first))
+    if (!lml_pq_read_uleb(p, len, &pos, &block) || !lml_pq_read_uleb(p, len, &pos, &mbs) ||
+        !lml_pq_read_uleb(p, len, &pos, &total) || !lml_pq_read_uleb(p, len, &pos, &first))
         return lml_error_set(err, LML_EFORMAT, "%s: DELTA_BINARY_PACKED header cut off at byte %zu", label(what), pos);
     if (block == 0 || block % 128 || block > ((uint64_t)1 << 31) || mbs == 0 || block % mbs || (block / mbs) % 32)
         return lml_error_set(err, LML_EFORMAT,
@@ -88,7 +70,7 @@ bool lml_pq_delta_binary_decode(const uint8_t *p, size_t len, bool is64, void *o
     while (remaining > 0) {
         size_t bstart = pos;
         uint64_t zmin;
-        if (!read_uleb(p, len, &pos, &zmin))
+        if (!lml_pq_read_uleb(p, len, &pos, &zmin))
             return lml_error_set(err, LML_EFORMAT, "%s: DELTA_BINARY_PACKED block at byte %zu cut off (%llu values left)",
                                  label(what), bstart, (unsigned long long)remaining);
         uint64_t min_delta = unzigzag(zmin);

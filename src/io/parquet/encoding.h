@@ -25,6 +25,24 @@ typedef struct lml_pq_byte_values {
 
 /* Makes room for `extra` more bytes after *len (LML_ENOMEM on overflow or failure). */
 bool lml_pq_reserve(uint8_t **buf, size_t *len, size_t *cap, size_t extra, lml_error *err);
+/* Reads an unsigned LEB128 varint at *pos (advanced); false when it runs past len or 64 bits. */
+static inline bool lml_pq_read_uleb(const uint8_t *p, size_t len, size_t *pos, uint64_t *v)
+{
+    uint64_t r = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+        if (*pos >= len)
+            return false;
+        uint8_t b = p[(*pos)++];
+        if (shift == 63 && b > 1)
+            return false;
+        r |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *v = r;
+            return true;
+        }
+    }
+    return false;
+}
 /* Appends v as an unsigned LEB128 varint; the caller reserved 10 bytes. */
 static inline void lml_pq_put_uleb(uint8_t *buf, size_t *len, uint64_t v)
 {

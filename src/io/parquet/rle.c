@@ -43,24 +43,6 @@ static void unpack_groups(const uint8_t *src, uint32_t *out, size_t groups, int 
     }
 }
 
-static bool read_uleb(const uint8_t *p, size_t len, size_t *pos, uint64_t *v)
-{
-    uint64_t r = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-        if (*pos >= len)
-            return false;
-        uint8_t b = p[(*pos)++];
-        if (shift == 63 && b > 1)
-            return false;
-        r |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80)) {
-            *v = r;
-            return true;
-        }
-    }
-    return false;
-}
-
 /* One bit-packed run: `take` values wanted out of groups·8. Only the bytes of wanted values must
  * be present (some writers cut the padding of the last run); the whole run is skipped when it is. */
 static bool bitpacked_run(const uint8_t *p, size_t len, size_t *pos, int w, uint64_t groups, uint32_t *out,
@@ -111,7 +93,7 @@ bool lml_pq_rle_decode(const uint8_t *p, size_t len, int bit_width, uint32_t *ou
     while (i < n) {
         size_t start = pos;
         uint64_t h;
-        if (!read_uleb(p, len, &pos, &h))
+        if (!lml_pq_read_uleb(p, len, &pos, &h))
             return lml_error_set(err, LML_EFORMAT, "%s: RLE stream ends at byte %zu after %zu of %zu values",
                                  label(what), start, i, n);
         uint64_t count = h >> 1;
