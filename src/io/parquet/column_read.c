@@ -135,8 +135,6 @@ static bool decode_plain(ctx *c, const uint8_t *p, size_t len, size_t n, lml_err
     size_t used;
     if (o->width) {
         size_t w = c->leaf->physical == LML_PQ_BOOLEAN ? 0 : o->width;
-        if (n == 0) /* an empty page or dictionary: o->fixed may still be NULL */
-            return true;
         if (!lml_pq_plain_decode_fixed(p, len, w, o->fixed + o->num_values * o->width, n, &used, c->leaf->path, err))
             return fail_here(c, err);
         o->num_values += n;
@@ -236,7 +234,6 @@ static bool decode_values(ctx *c, int enc, const uint8_t *p, size_t len, size_t 
     if (min_bits && n > len * 8 / min_bits)
         return fmt_err(c, err, "%zu %s values do not fit in %zu bytes", n, enc_name(enc), len);
     if (!reserve_values(o, n, err)) return fail_here(c, err);
-    if (n == 0) return true; /* an all-null page: nothing to decode, and o->fixed may be NULL */
     size_t used;
     int phys = leaf->physical;
     switch (enc) {
