@@ -83,6 +83,11 @@ typedef struct lml_pq_rchunk {
     int64_t *off;          /* BYTE_ARRAY: num_values + 1 offsets into bytes */
     uint8_t *bytes;
     size_t level_cap, value_cap, bytes_len, bytes_cap; /* growth bookkeeping */
+    /* Flat mode (flat.c): when sink is set, every page's values go straight into rows
+     * [sink_from, …) of that frame column, and the levels and values above hold one page at a
+     * time — except a string column's bytes, which stay here until lml_pq_flat_finish. */
+    lml_column *sink;
+    size_t sink_from, sink_row; /* first row of this piece; next row to fill */
 } lml_pq_rchunk;
 
 typedef struct lml_pq_rchunk_source {
@@ -90,6 +95,7 @@ typedef struct lml_pq_rchunk_source {
     size_t data_end;       /* where the footer starts: no chunk may reach past it */
     const char *what;      /* file name for messages */
     int row_group;
+    int64_t num_rows;      /* the row group's rows (flat mode: the chunk must hold exactly these) */
     bool skip_checksums;
 } lml_pq_rchunk_source;
 
@@ -99,6 +105,22 @@ typedef struct lml_pq_rchunk_source {
 bool lml_pq_rchunk_read(const lml_pq_rchunk_source *src, const lml_pq_column_chunk *cc, const lml_pq_rleaf *leaf,
                        lml_pq_rchunk *out, lml_error *err);
 void lml_pq_rchunk_clear(lml_pq_rchunk *c);
+
+/* ---- flat leaves straight into frame columns (flat.c) */
+
+/* True when field node `node` is a leaf without repetition whose stored values are frame values
+ * byte for byte (INT32, INT64, FLOAT, DOUBLE, TIMESTAMP micros, BYTE_ARRAY): its column can be
+ * allocated for every row up front and filled page by page, with no assembly. */
+bool lml_pq_flat_eligible(const lml_pq_schema *s, int node);
+/* Moves the page just decoded into out (num_levels entries, num_values values) into out->sink
+ * and empties out for the next page; `in_place`: the fixed-width values were decoded into the
+ * column's rows already (a page without nulls). Pieces filling disjoint rows of one column may
+ * run in parallel. */
+bool lml_pq_flat_flush(lml_pq_rchunk *out, const lml_pq_rleaf *leaf, bool in_place, lml_error *err);
+/* Completes a flat column from its n pieces (in row order): joins a string column's bytes and
+ * rebases its offsets, then seals the column (null count). */
+bool lml_pq_flat_finish(lml_column *col, const lml_pq_rchunk *pieces, size_t n, const char *what, const char *path,
+                        lml_error *err);
 
 /* ---- assembly (assemble.c) */
 

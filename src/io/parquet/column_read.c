@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../../frame/internal.h"
 #include "codec.h"
 #include "column.h"
 #include "encoding.h"
@@ -19,8 +20,9 @@ typedef struct ctx {
     int page;
     size_t page_off;
     lml_pq_rchunk *out;
-    size_t base;   /* out->num_levels before this chunk */
+    size_t got;    /* level entries of this chunk decoded so far */
     size_t expect; /* level entries the chunk metadata announces */
+    bool direct;   /* flat mode, a page with a value in every row: fixed values go straight to the column */
     /* dictionary, decoded once per chunk */
     bool has_dict;
     size_t dict_n;
@@ -75,6 +77,14 @@ static bool grow(void **p, size_t *cap, size_t need, size_t elem, lml_error *err
     return true;
 }
 
+/* Dictionary strings are mostly short: one that fits copies as a single 16-byte move, which
+ * the dictionary's and the chunk's byte buffers leave room for (DICT_SLACK bytes past the end). */
+#define DICT_SLACK 16
+static inline void copy_short(uint8_t *dst, const uint8_t *src, size_t n) {
+    if (n <= 16) memcpy(dst, src, 16);
+    else memcpy(dst, src, n);
+}
+
 /* Makes room for n more values (fixed or byte-array offsets). */
 static bool reserve_values(lml_pq_rchunk *o, size_t n, lml_error *err) {
     size_t need = o->num_values + n;
@@ -87,7 +97,7 @@ static bool reserve_values(lml_pq_rchunk *o, size_t n, lml_error *err) {
     size_t cap = o->value_cap;
     if (!grow((void **)&o->off, &cap, need + 1, sizeof(int64_t), err)) return false;
     o->value_cap = cap;
-    if (o->num_values == 0) o->off[0] = 0;
+    if (o->num_values == 0) o->off[0] = (int64_t)o->bytes_len; /* flat mode keeps the bytes of earlier pages */
     return true;
 }
 
@@ -129,13 +139,20 @@ static size_t fixed_width(const lml_pq_rleaf *leaf) {
     }
 }
 
+/* Where the next fixed-width values go: the chunk's buffer, or their rows of the flat column. */
+static uint8_t *fixed_dst(ctx *c) {
+    lml_pq_rchunk *o = c->out;
+    if (c->direct) return (uint8_t *)o->sink->values + (o->sink_row + o->num_values) * o->width;
+    return o->fixed + o->num_values * o->width;
+}
+
 /* PLAIN values (data pages and the dictionary page alike) appended to the chunk. */
 static bool decode_plain(ctx *c, const uint8_t *p, size_t len, size_t n, lml_error *err) {
     lml_pq_rchunk *o = c->out;
     size_t used;
     if (o->width) {
         size_t w = c->leaf->physical == LML_PQ_BOOLEAN ? 0 : o->width;
-        if (!lml_pq_plain_decode_fixed(p, len, w, o->fixed + o->num_values * o->width, n, &used, c->leaf->path, err))
+        if (!lml_pq_plain_decode_fixed(p, len, w, fixed_dst(c), n, &used, c->leaf->path, err))
             return fail_here(c, err);
         o->num_values += n;
         return true;
@@ -177,6 +194,11 @@ static bool decode_dictionary_page(ctx *c, const lml_pq_page_header *h, const ui
         lml_pq_rchunk_clear(&d);
         return false;
     }
+    /* Room for copy_short's 16-byte reads past the last string (and a buffer even when empty). */
+    if (!d.width && !grow((void **)&d.bytes, &d.bytes_cap, d.bytes_len + DICT_SLACK, 1, err)) {
+        lml_pq_rchunk_clear(&d);
+        return fail_here(c, err);
+    }
     c->has_dict = true;
     c->dict_n = n;
     c->dict_fixed = d.fixed;
@@ -196,31 +218,47 @@ static bool decode_dict_indices(ctx *c, const uint8_t *p, size_t len, size_t n, 
     uint32_t *idx = malloc(n * sizeof(uint32_t));
     if (!idx) return lml_error_set(err, LML_ENOMEM, "out of memory");
     size_t used;
-    if (!lml_pq_rle_decode(p + 1, len - 1, w, idx, n, &used, c->leaf->path, err)) {
+    bool ok = lml_pq_rle_decode(p + 1, len - 1, w, idx, n, &used, c->leaf->path, err);
+    uint32_t top = 0;
+    for (size_t i = 0; ok && i < n; i++) top = idx[i] > top ? idx[i] : top;
+    if (!ok) {
         free(idx);
         return fail_here(c, err);
     }
+    if (top >= c->dict_n) {
+        free(idx);
+        return fmt_err(c, err, "dictionary index %lld out of range", (long long)top);
+    }
     lml_pq_rchunk *o = c->out;
-    for (size_t i = 0; i < n; i++) {
-        if (idx[i] >= c->dict_n) {
-            long long bad = idx[i];
-            free(idx);
-            return fmt_err(c, err, "dictionary index %lld out of range", bad);
-        }
-        if (o->width) {
-            memcpy(o->fixed + (o->num_values++) * o->width, c->dict_fixed + (size_t)idx[i] * o->width, o->width);
-        } else {
-            int64_t a = c->dict_off[idx[i]], b = c->dict_off[idx[i] + 1];
-            /* a dictionary of empty strings has no byte buffer at all */
-            const uint8_t *src = b > a ? c->dict_bytes + a : (const uint8_t *)"";
-            if (!append_bytes(o, src, (size_t)(b - a), err)) {
-                free(idx);
-                return fail_here(c, err);
+    const uint8_t *d = c->dict_fixed;
+    if (o->width) {
+        uint8_t *dst = fixed_dst(c);
+        if (o->width == 8)
+            for (size_t i = 0; i < n; i++) memcpy(dst + 8 * i, d + 8 * (size_t)idx[i], 8);
+        else if (o->width == 4)
+            for (size_t i = 0; i < n; i++) memcpy(dst + 4 * i, d + 4 * (size_t)idx[i], 4);
+        else
+            for (size_t i = 0; i < n; i++) memcpy(dst + o->width * i, d + o->width * (size_t)idx[i], o->width);
+        o->num_values += n;
+    } else {
+        size_t total = 0;
+        for (size_t i = 0; i < n; i++) total += (size_t)(c->dict_off[idx[i] + 1] - c->dict_off[idx[i]]);
+        ok = grow((void **)&o->bytes, &o->bytes_cap, o->bytes_len + total + DICT_SLACK, 1, err);
+        if (ok) {
+            int64_t *off = o->off + o->num_values + 1;
+            size_t at = o->bytes_len;
+            for (size_t i = 0; i < n; i++) {
+                int64_t a = c->dict_off[idx[i]], b = c->dict_off[idx[i] + 1];
+                copy_short(o->bytes + at, c->dict_bytes + a, (size_t)(b - a));
+                at += (size_t)(b - a);
+                off[i] = (int64_t)at;
             }
+            o->bytes_len = at;
+            o->num_values += n;
         }
     }
     free(idx);
-    return true;
+    return ok || fail_here(c, err);
 }
 
 /* Decodes n non-null values of the page's encoding from [p, p + len). */
@@ -259,8 +297,7 @@ static bool decode_values(ctx *c, int enc, const uint8_t *p, size_t len, size_t 
         break;
     case LML_PQ_DELTA_BINARY_PACKED:
         if (phys == LML_PQ_INT32 || phys == LML_PQ_INT64) {
-            if (!lml_pq_delta_binary_decode(p, len, phys == LML_PQ_INT64, o->fixed + o->num_values * o->width, n, &used,
-                                            leaf->path, err))
+            if (!lml_pq_delta_binary_decode(p, len, phys == LML_PQ_INT64, fixed_dst(c), n, &used, leaf->path, err))
                 return fail_here(c, err);
             o->num_values += n;
             return true;
@@ -282,7 +319,7 @@ static bool decode_values(ctx *c, int enc, const uint8_t *p, size_t len, size_t 
         break;
     case LML_PQ_BYTE_STREAM_SPLIT:
         if (phys != LML_PQ_BOOLEAN && phys != LML_PQ_BYTE_ARRAY && phys != LML_PQ_INT96) {
-            if (!lml_pq_byte_stream_split_decode(p, len, o->width, o->fixed + o->num_values * o->width, n, leaf->path, err))
+            if (!lml_pq_byte_stream_split_decode(p, len, o->width, fixed_dst(c), n, leaf->path, err))
                 return fail_here(c, err);
             o->num_values += n;
             return true;
@@ -334,15 +371,21 @@ static bool finish_page(ctx *c, size_t n, int enc, const uint8_t *vals, size_t v
         nv = 0;
         for (size_t i = 0; i < n; i++) nv += o->def[o->num_levels + i] == (uint32_t)c->leaf->max_def;
     }
-    if (c->leaf->max_rep > 0 && n > 0 && o->num_levels == c->base && o->rep[c->base] != 0)
-        return fmt_err(c, err, "first repetition level is %u, not 0", o->rep[c->base]);
+    if (c->leaf->max_rep > 0 && n > 0 && c->got == 0 && o->rep[o->num_levels] != 0)
+        return fmt_err(c, err, "first repetition level is %u, not 0", o->rep[o->num_levels]);
     o->num_levels += n;
-    return decode_values(c, enc, vals, vlen, nv, err);
+    c->got += n;
+    c->direct = o->sink && o->width && nv == n;
+    bool ok = decode_values(c, enc, vals, vlen, nv, err);
+    bool in_place = c->direct;
+    c->direct = false;
+    if (!ok) return false;
+    return !o->sink || lml_pq_flat_flush(o, c->leaf, in_place, err) || fail_here(c, err);
 }
 
 static bool reserve_levels(ctx *c, size_t n, lml_error *err) {
     lml_pq_rchunk *o = c->out;
-    if (n > c->expect - (o->num_levels - c->base))
+    if (n > c->expect - c->got)
         return fmt_err(c, err, "page of %zu entries exceeds the chunk's %zu", n, c->expect);
     /* One spare entry: the arrays then exist even for pages of 0 entries (no NULL + 0). */
     size_t need = o->num_levels + n + 1, cap = o->level_cap;
@@ -450,10 +493,11 @@ bool lml_pq_rchunk_read(const lml_pq_rchunk_source *src, const lml_pq_column_chu
     if (m->num_values < 0 || (uint64_t)m->num_values > CHUNK_MAX_LEVELS)
         return lml_error_set(err, LML_EFORMAT, "%s: column '%s', row group %d: num_values %lld", src->what, leaf->path,
                              src->row_group, (long long)m->num_values);
-    ctx c = {.src = src, .leaf = leaf, .codec = m->codec, .out = out, .expect = (size_t)m->num_values,
-             .base = out->num_levels};
+    if (out->sink && m->num_values != src->num_rows)
+        return lml_error_set(err, LML_EFORMAT, "%s: column '%s', row group %d: %lld values in a row group of %lld rows",
+                             src->what, leaf->path, src->row_group, (long long)m->num_values, (long long)src->num_rows);
+    ctx c = {.src = src, .leaf = leaf, .codec = m->codec, .out = out, .expect = (size_t)m->num_values};
     out->width = fixed_width(leaf);
-    size_t got = 0;
     if (m->num_values == 0) return true; /* an empty chunk: no page to find (its offsets may be 0) */
     size_t pos = 0, end = 0; /* set by chunk_range; initialised for -Wmaybe-uninitialized */
     if (!chunk_range(src, m, leaf->path, &pos, &end, err)) return false;
@@ -461,7 +505,7 @@ bool lml_pq_rchunk_read(const lml_pq_rchunk_source *src, const lml_pq_column_chu
         return lml_error_set(err, LML_EFORMAT, "%s: column '%s': FIXED_LEN_BYTE_ARRAY of length 0", src->what, leaf->path);
     bool ok = true;
     uint8_t *buf = NULL;
-    while (ok && (got = out->num_levels - c.base) < (size_t)m->num_values && pos < end) {
+    while (ok && c.got < c.expect && pos < end) {
         lml_pq_page_header h;
         size_t hlen;
         c.page_off = pos;
@@ -513,10 +557,9 @@ bool lml_pq_rchunk_read(const lml_pq_rchunk_source *src, const lml_pq_column_chu
         lml_pq_page_header_clear(&h);
         c.page++;
     }
-    got = out->num_levels - c.base;
-    if (ok && got != (size_t)m->num_values)
+    if (ok && c.got != c.expect)
         ok = lml_error_set(err, LML_EFORMAT, "%s: column '%s', row group %d: pages hold %zu of %lld values", src->what,
-                           leaf->path, src->row_group, got, (long long)m->num_values);
+                           leaf->path, src->row_group, c.got, (long long)m->num_values);
     free(c.dict_fixed);
     free(c.dict_off);
     free(c.dict_bytes);

@@ -280,22 +280,31 @@ static long find_field(const lml_parquet_file *f, const char *name) {
     return -1;
 }
 
-/* The unit of parallel work is a (leaf, segment) pair, a segment being a run of consecutive row
- * groups: each pair's pages are decoded into a piece of its own, so a few columns over several
- * row groups still keep every worker busy. The pieces of a leaf are then joined in row-group
- * order, so the result is the same whatever the thread count. Fields are read in batches and
- * each batch's chunks are freed as soon as its frame columns are built, so the read peaks near
- * frame + file rather than holding every decoded chunk at once. */
+/* The unit of parallel work is a piece: one leaf over a run of consecutive row groups, decoded
+ * on its own, so a few columns over several row groups still keep every worker busy. A flat
+ * leaf (flat.c) gets one piece per row group, each filling its rows of the column allocated up
+ * front; any other leaf is split only when there are too few leaves to go round, and its pieces
+ * are joined in row-group order and assembled. Either way the result is the same whatever the
+ * thread count. Fields are read in batches and each batch's chunks are freed as soon as its
+ * frame columns are built, so the read peaks near frame + file rather than holding every
+ * decoded chunk at once. */
+typedef struct read_task {
+    size_t slot;     /* index into the batch's leaves */
+    size_t from, to; /* row groups [from, to) of the selection */
+} read_task;
+
 typedef struct read_job {
     const lml_parquet_file *f;
     const size_t *rgs;
-    size_t nrg;
-    size_t nseg;           /* segments (runs of consecutive row groups) per leaf */
+    const size_t *rg_row0; /* first row of each selected row group in the result */
     bool skip_checksums;
     const int *leaves;     /* this batch's leaf indexes */
     size_t nleaves;
-    lml_pq_rchunk *pieces; /* nleaves * nseg, leaf-major */
-    lml_error *errs;       /* one per pair, then one per field */
+    const size_t *first;   /* pieces of leaf slot i: [first[i], first[i + 1]) */
+    const read_task *tasks;
+    lml_pq_rchunk *pieces; /* one per task */
+    lml_column **sinks;    /* by leaf index: the flat column being filled, or NULL */
+    lml_error *errs;       /* one per task, then one per field */
     bool *failed;
     /* assembly of the batch's fields */
     const int *nodes;      /* schema node of each field of the batch */
@@ -306,22 +315,23 @@ typedef struct read_job {
 static void read_pair(void *ctx, size_t t, int worker) {
     (void)worker;
     read_job *j = ctx;
-    int li = j->leaves[t / j->nseg];
-    size_t seg = t % j->nseg, from = seg * j->nrg / j->nseg, to = (seg + 1) * j->nrg / j->nseg;
+    const read_task *tk = &j->tasks[t];
+    int li = j->leaves[tk->slot];
     const lml_pq_rleaf *lf = &j->f->schema.leaves[li];
     lml_pq_rchunk *c = &j->pieces[t];
-    for (size_t k = from; k < to; k++) {
+    if ((c->sink = j->sinks[li])) c->sink_from = c->sink_row = j->rg_row0[tk->from];
+    for (size_t k = tk->from; k < tk->to; k++) {
         size_t rg = j->rgs[k];
-        lml_pq_rchunk_source src = {.file = j->f->map, .data_end = j->f->footer_start,
-                                   .what = j->f->path, .row_group = (int)rg, .skip_checksums = j->skip_checksums};
+        int64_t want = j->f->meta.row_groups[rg].num_rows;
+        lml_pq_rchunk_source src = {.file = j->f->map, .data_end = j->f->footer_start, .what = j->f->path,
+                                   .row_group = (int)rg, .num_rows = want, .skip_checksums = j->skip_checksums};
         size_t before = c->num_levels;
         if (!lml_pq_rchunk_read(&src, &j->f->meta.row_groups[rg].columns[li], lf, c, &j->errs[t])) {
             j->failed[t] = true;
             return;
         }
         /* Never trust a count alone: the levels say how many rows the chunk holds. */
-        size_t rows = lml_pq_rchunk_rows(c, before);
-        int64_t want = j->f->meta.row_groups[rg].num_rows;
+        size_t rows = c->sink ? (size_t)want : lml_pq_rchunk_rows(c, before);
         if ((int64_t)rows != want) {
             lml_error_set(&j->errs[t], LML_EFORMAT, "%s: column '%s', row group %zu: %zu rows decoded, footer says %lld",
                           j->f->path, lf->path, rg, rows, (long long)want);
@@ -411,16 +421,24 @@ static void build_field(void *ctx, size_t t, int worker) {
     read_job *j = ctx;
     const lml_pq_schema *s = &j->f->schema;
     int node = j->nodes[t];
-    lml_error *e = &j->errs[j->nleaves * j->nseg + t];
+    lml_error *e = &j->errs[j->first[j->nleaves] + t];
     bool ok = true;
     for (size_t i = 0; i < j->nleaves; i++) {
         int li = j->leaves[i];
         bool mine = false;
         for (int p = s->leaves[li].node; p >= 0 && !mine; p = s->nodes[p].parent) mine = p == node;
-        if (mine && ok) ok = join_pieces(&j->pieces[i * j->nseg], j->nseg, &j->chunks[li], e);
+        if (!mine || !ok) continue;
+        lml_pq_rchunk *pieces = &j->pieces[j->first[i]];
+        size_t n = j->first[i + 1] - j->first[i];
+        if (j->sinks[li]) { /* the column moves from sinks to cols, or is freed by the caller */
+            ok = lml_pq_flat_finish(j->sinks[li], pieces, n, j->f->path, s->leaves[li].path, e);
+            if (ok) j->cols[t] = j->sinks[li], j->sinks[li] = NULL;
+        } else {
+            ok = join_pieces(pieces, n, &j->chunks[li], e);
+        }
     }
-    if (ok) j->cols[t] = lml_pq_assemble(s, node, j->chunks, j->f->path, e);
-    if (!ok || !j->cols[t]) j->failed[j->nleaves * j->nseg + t] = true;
+    if (ok && !j->cols[t]) j->cols[t] = lml_pq_assemble(s, node, j->chunks, j->f->path, e);
+    if (!ok || !j->cols[t]) j->failed[j->first[j->nleaves] + t] = true;
     for (size_t i = 0; i < j->nleaves; i++) {
         int li = j->leaves[i];
         for (int p = s->leaves[li].node; p >= 0; p = s->nodes[p].parent)
@@ -437,33 +455,56 @@ static bool in_subtree(const lml_pq_schema *s, int node, int top) {
     return false;
 }
 
+/* Whether field `node` is read flat (flat.c): a flat leaf whose every selected chunk claims
+ * exactly its row group's rows, and no more rows than its bytes could plausibly hold — the
+ * column is allocated for all of them before a page is read, so a lying footer must not make
+ * that allocation huge; such a file takes the general path, which allocates page by page. */
+static bool read_flat(const lml_parquet_file *f, int node, const size_t *rgs, size_t nrg) {
+    if (!lml_pq_flat_eligible(&f->schema, node)) return false;
+    int li = f->schema.nodes[node].leaf_index;
+    for (size_t k = 0; k < nrg; k++) {
+        const lml_pq_row_group *rg = &f->meta.row_groups[rgs[k]];
+        const lml_pq_column_chunk *cc = &rg->columns[li];
+        int64_t bytes = cc->meta.total_compressed_size;
+        if (!cc->has_meta_data || cc->meta.num_values != rg->num_rows || bytes < 0 || (uint64_t)bytes > f->footer_start ||
+            rg->num_rows > 64 * bytes + 4096)
+            return false;
+    }
+    return true;
+}
+
 /* Reads the selected fields batch by batch: each batch takes whole fields until it holds enough
- * (leaf, row group) pairs to keep the pool busy, decodes the pairs in parallel, then builds the
- * batch's columns in parallel and frees their chunks. A field selected twice starts a new batch
- * (its leaves' chunks are rebuilt), since a leaf's chunk is consumed by its column. */
+ * pieces to keep the pool busy, decodes the pieces in parallel, then builds the batch's columns
+ * in parallel and frees their chunks. A field selected twice starts a new batch (its leaves'
+ * chunks are rebuilt), since a leaf's chunk is consumed by its column. */
 static bool read_batches(const lml_parquet_file *f, const lml_parquet_read_options *opt, const long *sel, size_t nsel,
                          const size_t *rgs, size_t nrg, int *leaves, lml_column **cols, lml_error *err) {
     const lml_pq_schema *s = &f->schema;
     size_t nthreads = (size_t)(lml_pool_size() > 0 ? lml_pool_size() : 1), target = 4 * nthreads;
     int *nodes = calloc(nsel + 1, sizeof *nodes);
-    bool *inbatch = calloc(s->num_leaves + 1, sizeof *inbatch);
+    bool *inbatch = calloc(s->num_leaves + 1, sizeof *inbatch), *flat = calloc(nsel + 1, sizeof *flat);
     lml_pq_rchunk *chunks = calloc(s->num_leaves + 1, sizeof *chunks);
-    bool ok = nodes && inbatch && chunks;
+    lml_column **sinks = calloc(s->num_leaves + 1, sizeof *sinks);
+    size_t *row0 = calloc(nrg + 1, sizeof *row0), *first = calloc(s->num_leaves + 2, sizeof *first);
+    read_task *tasks = NULL;
+    bool ok = nodes && inbatch && flat && chunks && sinks && row0 && first;
     if (!ok) lml_error_set(err, LML_ENOMEM, "out of memory");
+    for (size_t k = 0; ok && k < nrg; k++) row0[k + 1] = row0[k] + (size_t)f->meta.row_groups[rgs[k]].num_rows;
     size_t total = 0; /* leaves read, counted once per selection */
     for (size_t i = 0; ok && i < nsel; i++) {
         nodes[i] = f->field_nodes[sel[i]];
+        flat[i] = read_flat(f, nodes[i], rgs, nrg);
         for (size_t li = 0; li < s->num_leaves; li++) total += in_subtree(s, s->leaves[li].node, nodes[i]);
     }
-    /* Splitting a leaf's row groups costs a join (a copy of its data), so a leaf is split only
-     * when there are too few leaves to give every worker two tasks. */
+    /* Splitting a non-flat leaf's row groups costs a join (a copy of its data), so it is split
+     * only when there are too few leaves to give every worker two tasks. */
     size_t nseg = 1;
     if (nthreads > 1 && total < 2 * nthreads && nrg > 1) {
         nseg = (2 * nthreads + total - 1) / (total ? total : 1);
         if (nseg > nrg) nseg = nrg;
     }
     for (size_t i0 = 0; ok && i0 < nsel;) {
-        size_t i1 = i0, nl = 0;
+        size_t i1 = i0, nl = 0, ntasks = 0;
         memset(inbatch, 0, s->num_leaves * sizeof *inbatch);
         while (i1 < nsel) {
             size_t start = nl;
@@ -478,33 +519,52 @@ static bool read_batches(const lml_parquet_file *f, const lml_parquet_read_optio
                 break;
             }
             for (size_t k = start; k < nl; k++) inbatch[leaves[k]] = true;
+            ntasks += (nl - start) * (flat[i1] ? nrg : nseg);
             i1++;
-            if (nl * nseg >= target) break;
+            if (ntasks >= target) break;
         }
-        size_t npairs = nl * nseg, nf = i1 - i0;
-        lml_pq_rchunk *pieces = calloc(npairs + 1, sizeof *pieces);
-        lml_error *errs = calloc(npairs + nf + 1, sizeof *errs);
-        bool *failed = calloc(npairs + nf + 1, sizeof *failed);
-        if (!pieces || !errs || !failed) {
-            ok = lml_error_set(err, LML_ENOMEM, "out of memory");
-        } else {
-            read_job job = {.f = f, .rgs = rgs, .nrg = nrg, .nseg = nseg, .skip_checksums = opt->skip_checksums,
-                            .leaves = leaves, .nleaves = nl, .pieces = pieces, .errs = errs, .failed = failed,
-                            .nodes = nodes + i0, .cols = cols + i0, .chunks = chunks};
-            lml_parallel_for(npairs, read_pair, &job);
-            for (size_t t = 0; ok && t < npairs; t++)
+        size_t nf = i1 - i0;
+        read_task *nt = realloc(tasks, (ntasks + 1) * sizeof *tasks);
+        lml_pq_rchunk *pieces = calloc(ntasks + 1, sizeof *pieces);
+        lml_error *errs = calloc(ntasks + nf + 1, sizeof *errs);
+        bool *failed = calloc(ntasks + nf + 1, sizeof *failed);
+        if (nt) tasks = nt;
+        if (!nt || !pieces || !errs || !failed) ok = lml_error_set(err, LML_ENOMEM, "out of memory");
+        for (size_t i = i0, slot = 0, t = 0; ok && i < i1; i++) {
+            for (; slot < nl && in_subtree(s, s->leaves[leaves[slot]].node, nodes[i]); slot++) {
+                first[slot] = t;
+                size_t per = flat[i] ? nrg : nseg;
+                for (size_t g = 0; g < per; g++) tasks[t++] = (read_task){slot, g * nrg / per, (g + 1) * nrg / per};
+                if (!flat[i]) continue;
+                const lml_pq_rleaf *lf = &s->leaves[leaves[slot]];
+                sinks[leaves[slot]] = lml_column_alloc(lf->type, row0[nrg], 0, lf->max_def > 0, err);
+                ok = sinks[leaves[slot]] != NULL;
+            }
+            first[nl] = t;
+        }
+        if (ok) {
+            read_job job = {.f = f, .rgs = rgs, .rg_row0 = row0, .skip_checksums = opt->skip_checksums,
+                            .leaves = leaves, .nleaves = nl, .first = first, .tasks = tasks, .pieces = pieces,
+                            .sinks = sinks, .errs = errs, .failed = failed, .nodes = nodes + i0, .cols = cols + i0,
+                            .chunks = chunks};
+            lml_parallel_for(ntasks, read_pair, &job);
+            for (size_t t = 0; ok && t < ntasks; t++)
                 if (failed[t]) {
                     if (err) *err = errs[t];
                     ok = false;
                 }
             if (ok) lml_parallel_for(nf, build_field, &job);
-            for (size_t t = npairs; ok && t < npairs + nf; t++)
+            for (size_t t = ntasks; ok && t < ntasks + nf; t++)
                 if (failed[t]) {
                     if (err) *err = errs[t];
                     ok = false;
                 }
         }
-        for (size_t t = 0; pieces && t < npairs; t++) lml_pq_rchunk_clear(&pieces[t]);
+        for (size_t t = 0; pieces && t < ntasks; t++) lml_pq_rchunk_clear(&pieces[t]);
+        for (size_t k = 0; k < nl; k++) {
+            lml_column_free(sinks[leaves[k]]);
+            sinks[leaves[k]] = NULL;
+        }
         free(pieces);
         free(errs);
         free(failed);
@@ -512,6 +572,11 @@ static bool read_batches(const lml_parquet_file *f, const lml_parquet_read_optio
     }
     for (size_t li = 0; chunks && li < s->num_leaves; li++) lml_pq_rchunk_clear(&chunks[li]);
     free(chunks);
+    free(sinks);
+    free(tasks);
+    free(row0);
+    free(first);
+    free(flat);
     free(inbatch);
     free(nodes);
     return ok;
