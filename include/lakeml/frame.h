@@ -259,6 +259,16 @@ LML_API lml_frame *lml_frame_filter(const lml_frame *f, const lml_column *mask, 
 LML_API lml_frame *lml_frame_slice(const lml_frame *f, size_t offset, size_t n, lml_error *err);
 /* The first n rows (Spark's limit(n)). */
 LML_API lml_frame *lml_frame_head(const lml_frame *f, size_t n, lml_error *err);
+/* Spark's unionByName: the rows of frames[0], frames[1], … frames[n-1] in order, as one new
+ * frame. Every frame must have the same set of column names (compared case-insensitively, in
+ * any order); the result has frame 0's column order, names and metadata. Matching columns must
+ * have the same type all the way down (decimal precision/scale, vector size, struct field names);
+ * dense and sparse vector columns mix (sparse if any part is). n == 1 returns a new reference to
+ * frames[0]. Linear in the total size, so many small frames (one per data file) concatenate
+ * cheaply. Errors: LML_EINVAL for n == 0, a NULL frame, or a column missing from / extra in a
+ * frame (naming the column and the frame's index); LML_ETYPE naming the column and both types;
+ * LML_ERANGE when a string/binary/list/map column outgrows its int32 offsets. */
+LML_API lml_frame *lml_frame_union_by_name(const lml_frame *const *frames, size_t n, lml_error *err);
 LML_API size_t lml_frame_count(const lml_frame *f);
 
 /* Spark's na.drop(how, thresh, subset): a row is kept iff it has at least `thresh` values in

@@ -10,6 +10,7 @@
 #include "arrow.h"
 #include "csv.h"
 #include "parquet.h"
+#include "delta.h"
 #include "ml/stage.h"
 #include "ml/pipeline.h"
 #include "ml/feature.h"

@@ -59,6 +59,8 @@ typedef struct lml_parquet_field {
     bool nullable;
     bool supported;
     const char *unsupported_reason; /* NULL when supported */
+    bool has_field_id;
+    int32_t field_id;               /* the schema element's field_id (Delta column mapping id mode) */
 } lml_parquet_field;
 LML_API size_t lml_parquet_num_fields(const lml_parquet_file *f);
 /* Field i (borrowed), or NULL when i is out of range. */

@@ -27,6 +27,8 @@ enum {
     OPT_MULTI_LINE,
     OPT_THREADS,
     OPT_LOG,
+    OPT_VERSION_AS_OF,
+    OPT_TIMESTAMP_AS_OF,
     OPT_HELP,
     OPT_FIRST_COMMAND_OPTION /* subcommands number their own options from here */
 };
@@ -47,6 +49,8 @@ enum {
     {"multi-line", no_argument, NULL, OPT_MULTI_LINE},                 \
     {"threads", required_argument, NULL, OPT_THREADS},                 \
     {"log", required_argument, NULL, OPT_LOG},                         \
+    {"version", required_argument, NULL, OPT_VERSION_AS_OF},           \
+    {"timestamp", required_argument, NULL, OPT_TIMESTAMP_AS_OF},       \
     {"help", no_argument, NULL, 'h'}
 
 /* CSV reading options as the command line sets them. The command's defaults differ from the
@@ -58,6 +62,7 @@ typedef struct cli_csv {
     char *names;           /* storage for the field names (owned) */
     const char *csv_flag;  /* the first CSV reading flag given ("--delimiter"), or NULL: such
                               flags do not apply to Parquet input, and the user is told so */
+    lml_delta_open_options delta; /* --version / --timestamp: time travel in a Delta table */
 } cli_csv;
 
 void cli_csv_init(cli_csv *c);
@@ -80,7 +85,9 @@ lml_frame *cli_csv_read(const cli_csv *c, const char *path, lml_error *err);
  * Standard input ("-") is CSV. */
 bool cli_is_parquet(const char *path);
 
-/* Reads FILE as Parquet when cli_is_parquet says so, else as CSV with c's options. For Parquet,
+/* Reads FILE as a Delta table when it is a directory holding _delta_log/ (at c->delta's version;
+ * max_rows 0 reads only its schema), as Parquet when cli_is_parquet says so, else as CSV with c's
+ * options. --version/--timestamp on anything but a Delta table is an error. For Parquet,
  * `columns` (NULL-terminated, or NULL = all) are the only columns read and, when max_rows >= 0,
  * only the leading row groups needed for max_rows + 1 rows; a CSV flag in c draws a warning on
  * stderr that it does not apply. Returns NULL with err set on failure. */
@@ -140,5 +147,6 @@ int cli_show(int argc, char **argv);
 int cli_describe(int argc, char **argv);
 int cli_convert(int argc, char **argv);
 int cli_fit(int argc, char **argv);
+int cli_delta(int argc, char **argv);
 
 #endif

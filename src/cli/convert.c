@@ -1,6 +1,6 @@
-/* `lakeml convert IN OUT`: reads IN (Parquet, recognised by its magic, or CSV with the CSV
- * options) and writes OUT as Parquet (when OUT ends in .parquet or --format parquet) or as
- * RFC 4180 CSV (with doubles in their shortest round-trip form). */
+/* `lakeml convert IN OUT`: reads IN (a Delta table, Parquet recognised by its magic, or CSV with
+ * the CSV options) and writes OUT as CSV (OUT ends in .csv, or is standard output), Parquet (OUT
+ * ends in .parquet) or a Delta table (any other name); --format overrides the name. */
 #include "cli.h"
 
 #include <ctype.h>
@@ -16,17 +16,26 @@ enum {
     OPT_OUT_NO_HEADER,
     OPT_FORMAT,
     OPT_CODEC,
-    OPT_ROW_GROUP_SIZE
+    OPT_ROW_GROUP_SIZE,
+    OPT_PARTITION_BY,
+    OPT_MERGE_SCHEMA,
+    OPT_OVERWRITE_SCHEMA
 };
 
-typedef enum out_format { OUT_AUTO = 0, OUT_CSV, OUT_PARQUET } out_format;
+typedef enum out_format { OUT_AUTO = 0, OUT_CSV, OUT_PARQUET, OUT_DELTA } out_format;
+
+#define MAX_PARTITION_COLUMNS 64
 
 typedef struct convert_ctx {
     lml_csv_write_options csv;
     lml_parquet_write_options pq;
     out_format format;
-    const char *csv_out_flag; /* first CSV output flag given, for the Parquet-output check */
-    const char *pq_out_flag;  /* first Parquet output flag given, for the CSV-output check */
+    lml_delta_write_options delta;
+    const char *partition_by[MAX_PARTITION_COLUMNS + 1];
+    size_t npartition;
+    const char *csv_out_flag;   /* first CSV output flag given, for the Parquet-output check */
+    const char *pq_out_flag;    /* first Parquet output flag given, for the CSV-output check */
+    const char *delta_out_flag; /* first Delta output flag given */
 } convert_ctx;
 
 static void usage(FILE *out)
@@ -34,14 +43,23 @@ static void usage(FILE *out)
     fputs("Usage: lakeml convert [OPTIONS] IN OUT\n"
           "\n"
           "Read IN, a Parquet file (recognised by its PAR1 magic) or a CSV file ('-' for\n"
-          "standard input), and write it to OUT: as Parquet when OUT ends in '.parquet' or\n"
-          "with --format parquet (as Spark writes a DataFrame: every column nullable, the\n"
-          "Spark schema in the footer), otherwise as CSV (a header line, RFC 4180 quoting,\n"
-          "nulls as empty fields, numbers in the shortest text that reads back to the same\n"
-          "value). OUT is replaced only when the whole write succeeds.\n"
+          "standard input) or a Delta table (a directory holding _delta_log), and write it\n"
+          "to OUT: as CSV when OUT ends in '.csv' or is '-' (a header line, RFC 4180\n"
+          "quoting, nulls as empty fields, numbers in the shortest text that reads back to\n"
+          "the same value); as Parquet when it ends in '.parquet' (as Spark writes a\n"
+          "DataFrame: every column nullable, the Spark schema in the footer); otherwise as\n"
+          "a Delta table (created, appended to or overwritten by --mode). A CSV or Parquet\n"
+          "OUT is replaced only when the whole write succeeds; a Delta commit is atomic.\n"
           "\n"
           "Output options:\n"
-          "      --format F         csv or parquet (default: from OUT's name)\n"
+          "      --format F         csv, parquet or delta (default: from OUT's name)\n"
+          "      --mode M           Delta: errorifexists (default), append, overwrite or\n"
+          "                         ignore (CSV input modes PERMISSIVE, DROPMALFORMED and\n"
+          "                         FAILFAST are told apart by name)\n"
+          "      --partition-by C   Delta: partition a new table by column C (repeatable,\n"
+          "                         or C1,C2)\n"
+          "      --merge-schema     Delta: add the input's new columns to the table\n"
+          "      --overwrite-schema Delta, with --mode overwrite: replace the schema\n"
           "      --codec C          Parquet compression: snappy (default), zstd, gzip, lz4\n"
           "                         or none\n"
           "      --row-group-size N Parquet row group size in bytes of uncompressed data\n"
@@ -120,8 +138,42 @@ static int own_option(void *ctx, int code, const char *arg)
             c->format = OUT_CSV;
         else if (strcasecmp(arg, "parquet") == 0)
             c->format = OUT_PARQUET;
+        else if (strcasecmp(arg, "delta") == 0)
+            c->format = OUT_DELTA;
         else
-            return cli_usage_error("convert", "--format: expected csv or parquet, got '%s'", arg);
+            return cli_usage_error("convert", "--format: expected csv, parquet or delta, got '%s'", arg);
+        return CLI_OK;
+    case OPT_MODE: { /* a Delta save mode here; the CSV parse modes fall through to the common parser */
+        static const char *const modes[] = {"errorifexists", "append", "overwrite", "ignore"};
+        for (int i = 0; i < 4; i++)
+            if (strcasecmp(arg, modes[i]) == 0) {
+                c->delta.mode = (lml_delta_mode)i;
+                c->delta_out_flag = c->delta_out_flag ? c->delta_out_flag : "--mode";
+                return CLI_OK;
+            }
+        return -1;
+    }
+    case OPT_PARTITION_BY:
+        for (const char *p = arg; *p;) {
+            size_t n = strcspn(p, ",");
+            if (n == 0 || c->npartition == MAX_PARTITION_COLUMNS)
+                return cli_usage_error("convert", "--partition-by: expected column names, got '%s'", arg);
+            char *name = strndup(p, n);
+            if (!name)
+                return cli_usage_error("convert", "out of memory");
+            c->partition_by[c->npartition++] = name;
+            p += n + (p[n] == ',');
+        }
+        c->delta.partition_by = c->partition_by;
+        c->delta_out_flag = c->delta_out_flag ? c->delta_out_flag : "--partition-by";
+        return CLI_OK;
+    case OPT_MERGE_SCHEMA:
+        c->delta.merge_schema = true;
+        c->delta_out_flag = c->delta_out_flag ? c->delta_out_flag : "--merge-schema";
+        return CLI_OK;
+    case OPT_OVERWRITE_SCHEMA:
+        c->delta.overwrite_schema = true;
+        c->delta_out_flag = c->delta_out_flag ? c->delta_out_flag : "--overwrite-schema";
         return CLI_OK;
     case OPT_CODEC:
         if (!parse_codec(arg, &c->pq.codec))
@@ -155,6 +207,9 @@ int cli_convert(int argc, char **argv)
         {"format", required_argument, NULL, OPT_FORMAT},
         {"codec", required_argument, NULL, OPT_CODEC},
         {"row-group-size", required_argument, NULL, OPT_ROW_GROUP_SIZE},
+        {"partition-by", required_argument, NULL, OPT_PARTITION_BY},
+        {"merge-schema", no_argument, NULL, OPT_MERGE_SCHEMA},
+        {"overwrite-schema", no_argument, NULL, OPT_OVERWRITE_SCHEMA},
         {0},
     };
     convert_ctx c = {0};
@@ -168,25 +223,36 @@ int cli_convert(int argc, char **argv)
         return rc == CLI_HELP_SHOWN ? CLI_OK : rc;
 
     const char *in = argv[first], *out = argv[first + 1];
-    bool parquet = c.format == OUT_PARQUET || (c.format == OUT_AUTO && has_suffix(out, ".parquet"));
-    /* Output flags of the other format are a command-line mistake, caught before any work. */
-    if (parquet && c.csv_out_flag)
-        rc = cli_usage_error("convert", "%s applies to CSV output, but %s is written as Parquet", c.csv_out_flag, out);
-    else if (!parquet && c.pq_out_flag)
-        rc = cli_usage_error("convert", "%s applies to Parquet output, but %s is written as CSV (name it .parquet or "
-                             "add --format parquet)", c.pq_out_flag, out);
-    else if (parquet && strcmp(out, "-") == 0)
-        rc = cli_usage_error("convert", "Parquet cannot be written to standard output; name a file");
-    if (rc != CLI_OK) {
-        cli_csv_free(&csv);
-        return rc;
+    out_format fmt = c.format;
+    if (fmt == OUT_AUTO)
+        fmt = has_suffix(out, ".parquet") ? OUT_PARQUET
+              : has_suffix(out, ".csv") || strcmp(out, "-") == 0 ? OUT_CSV
+                                                                 : OUT_DELTA;
+    static const char *const fmt_names[] = {"", "CSV", "Parquet", "a Delta table"};
+    /* Output flags of another format are a command-line mistake, caught before any work. */
+    const char *stray = NULL, *for_fmt = NULL;
+    if (fmt != OUT_CSV && c.csv_out_flag)
+        stray = c.csv_out_flag, for_fmt = "CSV";
+    else if (fmt != OUT_PARQUET && c.pq_out_flag)
+        stray = c.pq_out_flag, for_fmt = "Parquet";
+    else if (fmt != OUT_DELTA && c.delta_out_flag)
+        stray = c.delta_out_flag, for_fmt = "Delta";
+    if (stray)
+        rc = cli_usage_error("convert", "%s applies to %s output, but %s is written as %s (the format comes from OUT's "
+                             "name or --format)", stray, for_fmt, out, fmt_names[fmt]);
+    else if (fmt != OUT_CSV && strcmp(out, "-") == 0)
+        rc = cli_usage_error("convert", "%s cannot be written to standard output; name a file", fmt_names[fmt]);
+    if (rc == CLI_OK) {
+        lml_error err = {0};
+        lml_frame *f = cli_read_input(&csv, in, NULL, -1, &err);
+        bool ok = f && (fmt == OUT_PARQUET ? lml_parquet_write(f, out, &c.pq, &err)
+                        : fmt == OUT_DELTA ? lml_delta_write(f, out, &c.delta, NULL, &err)
+                                           : lml_csv_write(f, out, &c.csv, &err));
+        rc = ok ? CLI_OK : cli_fail(&err);
+        lml_frame_free(f);
     }
-
-    lml_error err = {0};
-    lml_frame *f = cli_read_input(&csv, in, NULL, -1, &err);
-    bool ok = f && (parquet ? lml_parquet_write(f, out, &c.pq, &err) : lml_csv_write(f, out, &c.csv, &err));
-    rc = ok ? CLI_OK : cli_fail(&err);
-    lml_frame_free(f);
+    for (size_t i = 0; i < c.npartition; i++)
+        free((char *)c.partition_by[i]);
     cli_csv_free(&csv);
     return rc;
 }

@@ -44,6 +44,11 @@ void cli_csv_help(FILE *out)
           "      --bad-records PATH append rejected lines to PATH as JSON lines\n"
           "      --multi-line       quoted values may span lines\n"
           "\n"
+          "Delta table options (time travel):\n"
+          "      --version N        read the table as of version N (Spark's versionAsOf)\n"
+          "      --timestamp T      read it as of time T, e.g. 2024-05-01 or\n"
+          "                         '2024-05-01 10:00:00' (UTC) (Spark's timestampAsOf)\n"
+          "\n"
           "General options:\n"
           "      --threads N        worker threads (default: LAKEML_NUM_THREADS, else all\n"
           "                         cores)\n"
@@ -192,6 +197,17 @@ int cli_common_option(cli_csv *c, const char *command, int code, const char *arg
         lml_set_num_threads((int)n);
         return CLI_OK;
     }
+    case OPT_VERSION_AS_OF: {
+        long n;
+        if (!cli_parse_count(arg, LONG_MAX, &n))
+            return cli_usage_error(command, "--version: expected a table version (0, 1, ...), got '%s'", arg);
+        c->delta.has_version = true;
+        c->delta.version = n;
+        return c->delta.timestamp ? cli_usage_error(command, "give --version or --timestamp, not both") : CLI_OK;
+    }
+    case OPT_TIMESTAMP_AS_OF:
+        c->delta.timestamp = arg;
+        return c->delta.has_version ? cli_usage_error(command, "give --version or --timestamp, not both") : CLI_OK;
     case OPT_LOG: {
         lml_log_level level;
         if (!lml_log_level_parse(arg, &level))
@@ -216,9 +232,11 @@ static int parse_options(const cli_args *a, cli_csv *c, int argc, char **argv)
         }
         if (code == '?' || code == ':')
             return cli_bad_option(a->command);
-        int rc = cli_common_option(c, a->command, code, optarg);
-        if (rc == -1 && a->own)
-            rc = a->own(a->ctx, code, optarg);
+        /* The command's own handler first: it may claim some values of a common option
+         * (convert's --mode takes Delta save modes besides the CSV parse modes). */
+        int rc = a->own ? a->own(a->ctx, code, optarg) : -1;
+        if (rc == -1)
+            rc = cli_common_option(c, a->command, code, optarg);
         if (rc == -1)
             return cli_bad_option(a->command);
         if (rc != CLI_OK)

@@ -78,9 +78,32 @@ void cli_warn_csv_flags(const cli_csv *c, const char *path)
                 path, c->csv_flag);
 }
 
+/* A Delta table: the rows at the chosen version, or only its schema (max_rows 0). */
+static lml_frame *read_delta(const cli_csv *c, const char *path, const char *const *columns, long max_rows,
+                             lml_error *err)
+{
+    if (c->csv_flag)
+        fprintf(stderr, "lakeml: warning: %s is a Delta table; CSV options such as %s do not apply and are ignored\n",
+                path, c->csv_flag);
+    lml_delta_table *t = lml_delta_table_open(path, &c->delta, err);
+    if (!t)
+        return NULL;
+    lml_delta_read_options o = {.columns = columns};
+    lml_frame *f = max_rows == 0 && !columns ? lml_delta_table_schema(t, err) : lml_delta_table_read(t, &o, err);
+    lml_delta_table_free(t);
+    return f;
+}
+
 lml_frame *cli_read_input(const cli_csv *c, const char *path, const char *const *columns, long max_rows,
                           lml_error *err)
 {
+    if (lml_delta_is_table(path))
+        return read_delta(c, path, columns, max_rows, err);
+    if (c->delta.has_version || c->delta.timestamp) {
+        lml_error_set(err, LML_EINVAL, "%s: --version and --timestamp apply to Delta tables (a directory with _delta_log)",
+                      path);
+        return NULL;
+    }
     if (!cli_is_parquet(path))
         return cli_csv_read(c, path, err);
     cli_warn_csv_flags(c, path);

@@ -1,4 +1,4 @@
-/* `lakeml`: global options, then one subcommand (schema, show, describe, convert). */
+/* `lakeml`: global options, then one subcommand (schema, show, describe, convert, fit, delta). */
 #include "cli.h"
 
 #include <errno.h>
@@ -12,11 +12,12 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"schema", cli_schema, "print a CSV or Parquet file's schema as Spark's printSchema()"},
+    {"schema", cli_schema, "print a CSV/Parquet file's or Delta table's schema as printSchema()"},
     {"show", cli_show, "print the first rows as Spark's show()"},
     {"describe", cli_describe, "print count, mean, stddev, min, max per column"},
-    {"convert", cli_convert, "convert between CSV and Parquet (or CSV to CSV)"},
+    {"convert", cli_convert, "convert between CSV, Parquet and Delta tables"},
     {"fit", cli_fit, "train what a JSON spec describes and print a JSON report"},
+    {"delta", cli_delta, "a Delta table's history, detail, files; restore; checkpoint"},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 
@@ -24,8 +25,8 @@ static void usage(FILE *out)
 {
     fputs("Usage: lakeml [--threads N] [--log LEVEL] COMMAND [OPTIONS] [ARGS...]\n"
           "\n"
-          "Spark-style data tools in C: read CSV and Parquet files with Spark's rules and\n"
-          "print them as Spark does.\n"
+          "Spark-style data tools in C: read CSV and Parquet files and Delta tables with\n"
+          "Spark's rules and print them as Spark does.\n"
           "\n"
           "Commands:\n",
           out);

@@ -10,8 +10,9 @@ static void usage(FILE *out)
 {
     fputs("Usage: lakeml schema [OPTIONS] FILE\n"
           "\n"
-          "Print the schema of FILE, a Parquet file (recognised by its PAR1 magic) or a CSV\n"
-          "file ('-' for standard input), as Spark's printSchema() does:\n"
+          "Print the schema of FILE, a Delta table (a directory holding _delta_log), a\n"
+          "Parquet file (recognised by its PAR1 magic) or a CSV file ('-' for standard\n"
+          "input), as Spark's printSchema() does:\n"
           "  root\n"
           "   |-- Age: double (nullable = true)\n"
           "\n"
@@ -69,7 +70,14 @@ int cli_schema(int argc, char **argv)
 
     const char *path = argv[first];
     lml_error err = {0};
-    if (cli_is_parquet(path)) {
+    if (lml_delta_is_table(path) && !meta) {
+        lml_frame *f = cli_read_input(&csv, path, NULL, 0, &err);
+        rc = f && lml_frame_print_schema(f, stdout, &err) ? CLI_OK : cli_fail(&err);
+        lml_frame_free(f);
+    } else if (csv.delta.has_version || csv.delta.timestamp) {
+        fprintf(stderr, "lakeml: --version and --timestamp apply to Delta tables; %s is not one\n", path);
+        rc = CLI_FAILED;
+    } else if (cli_is_parquet(path)) {
         cli_warn_csv_flags(&csv, path);
         bool ok = meta ? cli_print_parquet_meta(path, stdout, &err) : print_parquet_schema(path, &err);
         rc = ok ? CLI_OK : cli_fail(&err);

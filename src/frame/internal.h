@@ -102,6 +102,15 @@ lml_column *lml_column_take(const lml_column *col, const size_t *idx, size_t n, 
 /* A new frame holding rows idx[0..n) of every column of f (names and metadata kept). */
 lml_frame *lml_frame_take(const lml_frame *f, const size_t *idx, size_t n, lml_error *err);
 
+/* The rows of cols[0], cols[1], … cols[n-1] in order, as one new column (src/frame/concat.c).
+ * Every column must have the same type all the way down (decimal precision and scale, vector
+ * size, struct field names in order, element/key/value types); dense and sparse vectors mix
+ * (the result is sparse if any part is). Offsets are rebased; a null list/map row becomes empty.
+ * n == 1 returns a new reference to cols[0]. Errors: LML_EINVAL for n == 0 or a NULL column,
+ * LML_ETYPE naming both types, LML_ERANGE when string/binary bytes or list/map elements pass
+ * what int32 offsets can address. */
+lml_column *lml_column_concat(const lml_column *const *cols, size_t n, lml_error *err);
+
 /* One value cast to `to` with Spark's (non-ANSI) cast rules (src/frame/cast.c); a result that
  * Spark makes null (an unparsable string) sets out->is_null. `to` must not be LML_STRING or
  * LML_VECTOR unless in has that type already (then out = *in). False with LML_ETYPE when Spark

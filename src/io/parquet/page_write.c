@@ -357,7 +357,7 @@ static bool put_plain(enc *e, size_t v0, size_t nv) {
     e->vals.len = 0;
     if (l->type == LML_PQ_BOOLEAN) {
         if (!reserve(&e->vals, (nv + 7) / 8, e->err)) return false;
-        memset(e->vals.p, 0, (nv + 7) / 8);
+        if (nv) memset(e->vals.p, 0, (nv + 7) / 8); /* a page of only nulls has no buffer yet */
         const uint8_t *bits = l->values;
         for (size_t i = 0; i < nv; i++) {
             size_t j = elem(l, v0 + i);

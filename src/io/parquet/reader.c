@@ -109,6 +109,8 @@ static bool pq_fields(lml_parquet_file *f, lml_error *err) {
         fd->nullable = s->nodes[j].el->has_repetition && s->nodes[j].el->repetition == LML_PQ_OPTIONAL;
         fd->unsupported_reason = first_unsupported(s, (int)j);
         fd->supported = fd->unsupported_reason == NULL;
+        fd->has_field_id = s->nodes[j].el->has_field_id;
+        fd->field_id = s->nodes[j].el->field_id;
     }
     return true;
 }

@@ -1,0 +1,43 @@
+/* Committing a transaction to a Delta log (delta.md §8.1, §8.2): put-if-absent of the next
+ * version, and on a lost race Delta's conflict checks against each winning commit before trying
+ * the version after it. Internal header. */
+#ifndef LML_DELTA_COMMIT_H
+#define LML_DELTA_COMMIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "actions.h"
+#include "storage.h"
+
+typedef struct lml_delta_tx {
+    const char *root;            /* table root */
+    int64_t read_version;        /* the snapshot the transaction read; -1 when creating the table */
+    /* What the transaction read, for the conflict checks: the whole table (an overwrite), or
+     * nothing at all (a blind append). */
+    bool read_whole_table;
+    bool blind_append;
+    bool changes_metadata;       /* carries protocol or metaData */
+    const char *app_id;          /* txn appId it sets, or NULL */
+    lml_delta_action *actions;   /* protocol/metaData/txn/add/remove, in that order; commitInfo is added */
+    size_t nactions;
+    /* commitInfo */
+    const char *operation;       /* Spark's name: "WRITE", "CREATE TABLE", "RESTORE", … */
+    const char *parameters;      /* operationParameters: a JSON object text */
+    const char *metrics;         /* operationMetrics: a JSON object text (values as strings) */
+    const char *user_metadata;   /* or NULL */
+    bool ict;                    /* write inCommitTimestamp (the table enables in-commit timestamps) */
+    int64_t previous_ict;        /* the read version's inCommitTimestamp (ICT must increase) */
+} lml_delta_tx;
+
+/* Commits the transaction as version read_version + 1, or a later one when other writers won
+ * the race and none of their commits conflicts (blind appends never do). A conflict is
+ * LML_ECONFLICT naming the winning version, its operation and Spark's exception
+ * (DELTA_CONCURRENT_APPEND, …); creating a table that another writer created meanwhile is
+ * LML_ECONFLICT too. *version receives the committed version. */
+bool lml_delta_commit(const lml_storage *st, const lml_delta_tx *txn, int64_t *version, lml_error *err);
+
+/* A random (version 4) UUID in canonical text form. */
+void lml_delta_uuid(char out[37]);
+
+#endif

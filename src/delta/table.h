@@ -1,0 +1,33 @@
+/* The opened table (lml_delta_table) shared by table.c, timetravel.c, scan.c and info.c.
+ * Internal header. */
+#ifndef LML_DELTA_TABLE_H
+#define LML_DELTA_TABLE_H
+
+#include "lakeml/delta.h"
+#include "log.h"
+#include "replay.h"
+#include "schema.h"
+#include "storage.h"
+
+typedef enum lml_delta_mapping { LML_MAPPING_NONE, LML_MAPPING_NAME, LML_MAPPING_ID } lml_delta_mapping;
+
+struct lml_delta_table {
+    const lml_storage *st;
+    lml_delta_log log;
+    lml_delta_state state;
+    lml_delta_schema schema;
+    lml_delta_mapping mapping;
+    int64_t latest;
+};
+
+/* Commit timestamps (ms) of versions [from, to] that have commit files, as timestampAsOf and
+ * history see them: inCommitTimestamp where the table enables it, else the file's mtime made
+ * strictly increasing. ts[i] belongs to version from + i; versions without a commit file get
+ * INT64_MIN. (timetravel.c) */
+bool lml_delta_commit_timestamps(const lml_delta_table *t, int64_t from, int64_t to, int64_t *ts, lml_error *err);
+/* The version timestampAsOf `text` selects (Spark's rule, §9). */
+bool lml_delta_version_at(const lml_delta_table *t, const char *text, int64_t *version, lml_error *err);
+/* The physical (file) name of a top-level field under the table's column mapping. */
+const char *lml_delta_physical_name(const lml_delta_table *t, const lml_delta_field *f);
+
+#endif

@@ -1,0 +1,581 @@
+/* Planning and writing the data of one Delta write: the table's schema and metadata after it
+ * (new table, enforcement, mergeSchema, overwriteSchema), the rows in table order, the data
+ * files per partition with their stats, and the actions the commit will carry. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include "../core/internal.h"
+#include "../frame/internal.h"
+#include "../io/parquet/writer_internal.h"
+#include "checkpoint.h"
+#include "commit.h"
+#include "pvalue.h"
+#include "stats.h"
+#include "write_internal.h"
+
+#define DEFAULT_INDEXED_COLS 32
+#define DEFAULT_CHECKPOINT_INTERVAL 10
+#define WEEK_MS (7LL * 24 * 3600 * 1000)
+
+static int64_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool truthy(const lml_delta_map *conf, const char *key) {
+    const char *v = lml_delta_map_get(conf, key, NULL);
+    return v && strcasecmp(v, "true") == 0;
+}
+
+bool lml_delta_field_has_type(const lml_delta_field *f, lml_type t) {
+    if (f->type == t) return true;
+    for (size_t i = 0; i < f->nchildren; i++)
+        if (lml_delta_field_has_type(&f->children[i], t)) return true;
+    return false;
+}
+
+static lml_delta_action *push(lml_delta_plan *p, lml_delta_action_kind kind, lml_error *err) {
+    if (p->nactions == p->cap) {
+        size_t c = p->cap ? p->cap * 2 : 16;
+        lml_delta_action *a = realloc(p->actions, c * sizeof *a);
+        if (!a) {
+            lml_error_set(err, LML_ENOMEM, "out of memory");
+            return NULL;
+        }
+        p->actions = a;
+        p->cap = c;
+    }
+    lml_delta_action *a = &p->actions[p->nactions++];
+    memset(a, 0, sizeof *a);
+    a->kind = kind;
+    return a;
+}
+
+static bool mkdirs(const char *path, lml_error *err) {
+    char *p = strdup(path);
+    if (!p) return lml_error_set(err, LML_ENOMEM, "out of memory");
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/') continue;
+        *s = 0;
+        if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+            lml_error_set(err, LML_EIO, "cannot create directory %s: %s", p, strerror(errno));
+            free(p);
+            return false;
+        }
+        *s = '/';
+    }
+    bool ok = mkdir(p, 0755) == 0 || errno == EEXIST || lml_error_set(err, LML_EIO, "cannot create directory %s: %s", p,
+                                                                      strerror(errno));
+    free(p);
+    return ok;
+}
+
+/* ---- protocol of a new table */
+
+/* The protocol a new table needs for its schema and properties: Spark's 1/2 unless a feature
+ * asks for table features. */
+static bool new_protocol(const lml_delta_schema *s, const lml_delta_map *conf, lml_delta_protocol *p, lml_error *err) {
+    memset(p, 0, sizeof *p);
+    p->min_reader = 1;
+    p->min_writer = 2;
+    bool ntz = false, dv = truthy(conf, "delta.enableDeletionVectors");
+    for (size_t i = 0; i < s->nfields; i++) ntz |= lml_delta_field_has_type(&s->fields[i], LML_TIMESTAMP_NTZ);
+    if (truthy(conf, "delta.enableChangeDataFeed"))
+        return lml_error_set(err, LML_EUNSUPPORTED,
+                             "delta.enableChangeDataFeed: lakeml's writer does not produce a change data feed yet");
+    if (!ntz && !dv) return true;
+    const char *reader[2], *writer[4];
+    size_t nr = 0, nw = 0;
+    writer[nw++] = "appendOnly";
+    writer[nw++] = "invariants";
+    if (ntz) reader[nr++] = writer[nw++] = "timestampNtz";
+    if (dv) reader[nr++] = writer[nw++] = "deletionVectors";
+    p->min_reader = 3;
+    p->min_writer = 7;
+    p->has_reader_features = p->has_writer_features = true;
+    return lml_delta_map_from_keys(reader, nr, &p->reader_features, err) &&
+           lml_delta_map_from_keys(writer, nw, &p->writer_features, err);
+}
+
+/* ---- metadata */
+
+static bool set_partitioning(lml_delta_plan *p, const char *const *by, lml_error *err) {
+    size_t n = 0;
+    while (by && by[n]) n++;
+    lml_delta_metadata *m = &p->metadata;
+    for (size_t i = 0; i < m->npartition; i++) free(m->partition_columns[i]);
+    free(m->partition_columns);
+    m->npartition = 0;
+    if (!(m->partition_columns = calloc(n + 1, sizeof *m->partition_columns)))
+        return lml_error_set(err, LML_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        long k = lml_delta_schema_find(&p->schema, by[i]);
+        if (k < 0) return lml_error_set(err, LML_EINVAL, "%s: partition column '%s' is not in the data", p->root, by[i]);
+        const lml_delta_field *f = &p->schema.fields[k];
+        if (lml_type_is_nested(f->type) || f->type == LML_VECTOR)
+            return lml_error_set(err, LML_EINVAL, "%s: partition column '%s' is of type %s, which cannot partition a table",
+                                 p->root, by[i], lml_type_name(f->type));
+        if (!(m->partition_columns[m->npartition++] = lml_strdup(f->name, err))) return false;
+    }
+    if (n && n == p->schema.nfields)
+        return lml_error_set(err, LML_EINVAL, "%s: cannot use all columns for partition columns", p->root);
+    return true;
+}
+
+static bool set_schema_string(lml_delta_plan *p, lml_error *err) {
+    free(p->metadata.schema_string);
+    return (p->metadata.schema_string = lml_delta_schema_to_json(&p->schema, err)) != NULL;
+}
+
+static bool create_metadata(lml_delta_plan *p, const lml_frame *f, lml_error *err) {
+    const lml_delta_write_options *opt = p->opt;
+    lml_delta_metadata *m = &p->metadata;
+    char id[37];
+    lml_delta_uuid(id);
+    size_t nprops = 0;
+    while (opt->properties && opt->properties[nprops]) nprops++;
+    if (nprops % 2) return lml_error_set(err, LML_EINVAL, "%s: properties must come as key, value pairs", p->root);
+    bool ok = lml_delta_schema_from_frame(f, &p->schema, err) && (m->id = lml_strdup(id, err)) &&
+              (m->provider = lml_strdup("parquet", err)) &&
+              (!opt->description || (m->description = lml_strdup(opt->description, err)));
+    if (!ok) return false;
+    m->has_created_time = true;
+    m->created_time = now_ms();
+    m->configuration.keys = calloc(nprops / 2 + 1, sizeof(char *));
+    m->configuration.values = calloc(nprops / 2 + 1, sizeof(char *));
+    if (!m->configuration.keys || !m->configuration.values) return lml_error_set(err, LML_ENOMEM, "out of memory");
+    for (size_t i = 0; i < nprops; i += 2) {
+        const char *k = opt->properties[i], *v = opt->properties[i + 1];
+        if (strcmp(k, "delta.checkpointInterval") == 0 && atoll(v) <= 0)
+            return lml_error_set(err, LML_EINVAL, "%s: delta.checkpointInterval must be a positive integer, not '%s'",
+                                 p->root, v);
+        m->configuration.keys[m->configuration.n] = lml_strdup(k, err);
+        m->configuration.values[m->configuration.n] = lml_strdup(v, err);
+        if (!m->configuration.keys[m->configuration.n++] || !m->configuration.values[m->configuration.n - 1]) return false;
+    }
+    return set_partitioning(p, opt->partition_by, err) && set_schema_string(p, err) &&
+           new_protocol(&p->schema, &m->configuration, &p->protocol, err);
+}
+
+static bool same_partitioning(const lml_delta_metadata *m, const char *const *by) {
+    size_t n = 0;
+    for (; by && by[n]; n++)
+        if (n >= m->npartition || strcasecmp(by[n], m->partition_columns[n]) != 0) return false;
+    return n == m->npartition;
+}
+
+/* The schema and metadata of an existing table after this write. */
+static bool evolve_metadata(lml_delta_plan *p, const lml_frame *f, lml_error *err) {
+    const lml_delta_table *t = p->table;
+    const lml_delta_write_options *opt = p->opt;
+    if (!lml_delta_writer_supports(t, err)) return false;
+    if (opt->mode == LML_DELTA_OVERWRITE && truthy(&t->state.metadata.configuration, "delta.appendOnly"))
+        return lml_error_set(err, LML_EUNSUPPORTED,
+                             "%s: this table is configured to only allow appends (delta.appendOnly); an overwrite "
+                             "would remove data (DELTA_CANNOT_MODIFY_APPEND_ONLY)",
+                             p->root);
+    if (!lml_delta_metadata_copy(&t->state.metadata, &p->metadata, err) ||
+        !lml_delta_protocol_copy(&t->state.protocol, &p->protocol, err))
+        return false;
+    if (opt->mode == LML_DELTA_OVERWRITE && opt->overwrite_schema) {
+        if (opt->num_replace_where)
+            return lml_error_set(err, LML_EINVAL, "%s: overwriteSchema cannot be used with replaceWhere", p->root);
+        p->new_metadata = true;
+        return lml_delta_schema_from_frame(f, &p->schema, err) && set_partitioning(p, opt->partition_by, err) &&
+               set_schema_string(p, err);
+    }
+    if (opt->partition_by && !same_partitioning(&t->state.metadata, opt->partition_by))
+        return lml_error_set(err, LML_EINVAL,
+                             "%s: the partition columns given differ from the table's; use overwriteSchema with mode "
+                             "overwrite to change them",
+                             p->root);
+    if (!lml_delta_schema_check_write(&t->schema, f, opt->merge_schema, &p->schema, err)) {
+        lml_error_prefix(err, "%s", p->root);
+        return false;
+    }
+    char *before = lml_delta_schema_to_json(&t->schema, err), *after = before ? lml_delta_schema_to_json(&p->schema, err) : NULL;
+    bool ok = after != NULL;
+    if (ok && strcmp(before, after) != 0) { /* mergeSchema added or widened columns */
+        p->new_metadata = true;
+        free(p->metadata.schema_string);
+        p->metadata.schema_string = after;
+        after = NULL;
+        for (size_t i = 0; i < p->schema.nfields; i++)
+            if (lml_delta_field_has_type(&p->schema.fields[i], LML_TIMESTAMP_NTZ) && p->protocol.min_writer < 7)
+                ok = lml_error_set(err, LML_EUNSUPPORTED,
+                                   "%s: adding a timestamp_ntz column needs a protocol upgrade lakeml does not make",
+                                   p->root);
+    }
+    free(before);
+    free(after);
+    return ok;
+}
+
+/* The input's columns in schema order; a table column the input lacks is all null. */
+static bool conform_rows(lml_delta_plan *p, const lml_frame *f, lml_error *err) {
+    size_t n = p->schema.nfields, rows = lml_frame_num_rows(f);
+    lml_field *fields = calloc(n + 1, sizeof *fields);
+    if (!fields) return lml_error_set(err, LML_ENOMEM, "out of memory");
+    bool ok = true;
+    for (size_t i = 0; ok && i < n; i++) {
+        const lml_delta_field *fd = &p->schema.fields[i];
+        long k = -1;
+        for (size_t c = 0; c < lml_frame_num_cols(f) && k < 0; c++)
+            if (strcasecmp(lml_frame_column_name(f, c), fd->name) == 0) k = (long)c;
+        ok = (fields[i].name = lml_strdup(fd->name, err)) != NULL;
+        if (ok) fields[i].col = k >= 0 ? lml_column_retain(lml_frame_column(f, (size_t)k))
+                                       : lml_delta_field_null_column(fd, rows, err);
+        ok = ok && fields[i].col;
+        if (ok && k >= 0 && lml_frame_column_metadata(f, (size_t)k))
+            ok = (fields[i].metadata = lml_strdup(lml_frame_column_metadata(f, (size_t)k), err)) != NULL;
+    }
+    if (ok && (p->rows = lml_frame_adopt(fields, n, err))) return true;
+    for (size_t i = 0; i < n; i++) {
+        free(fields[i].name);
+        free(fields[i].metadata);
+        lml_column_free(fields[i].col);
+    }
+    free(fields);
+    return false;
+}
+
+bool lml_delta_plan_init(lml_delta_plan *p, const lml_delta_table *t, const char *path, const lml_frame *f,
+                         const lml_delta_write_options *opt, lml_error *err) {
+    memset(p, 0, sizeof *p);
+    p->table = t;
+    p->opt = opt;
+    size_t rl = strlen(path);
+    while (rl > 1 && path[rl - 1] == '/') rl--;
+    if (!(p->root = strndup(path, rl))) return lml_error_set(err, LML_ENOMEM, "out of memory");
+    bool ok;
+    if (!t) {
+        p->new_metadata = p->new_protocol = true;
+        lml_strbuf sb = {0};
+        lml_strbuf_printf(&sb, "%s/_delta_log", p->root);
+        char *log = lml_strbuf_finish(&sb, err);
+        ok = log && create_metadata(p, f, err) && mkdirs(log, err);
+        free(log);
+    } else {
+        ok = evolve_metadata(p, f, err);
+    }
+    if (ok) ok = conform_rows(p, f, err);
+    lml_delta_action *a;
+    if (ok && p->new_protocol) {
+        ok = (a = push(p, LML_DA_PROTOCOL, err)) && lml_delta_protocol_copy(&p->protocol, &a->u.protocol, err);
+        if (!ok && a) a->kind = LML_DA_NONE;
+    }
+    if (ok && p->new_metadata) {
+        ok = (a = push(p, LML_DA_METADATA, err)) && lml_delta_metadata_copy(&p->metadata, &a->u.metadata, err);
+        if (!ok && a) a->kind = LML_DA_NONE;
+    }
+    if (ok && opt->txn_app_id) {
+        ok = (a = push(p, LML_DA_TXN, err)) && (a->u.txn.app_id = lml_strdup(opt->txn_app_id, err));
+        if (ok) {
+            a->u.txn.version = opt->txn_version;
+            a->u.txn.has_last_updated = true;
+            a->u.txn.last_updated = now_ms();
+        }
+    }
+    if (!ok) lml_delta_plan_clear(p);
+    return ok;
+}
+
+bool lml_delta_plan_remove(lml_delta_plan *p, const lml_delta_file *f, int64_t now, lml_error *err) {
+    lml_delta_action *a = push(p, LML_DA_REMOVE, err);
+    if (!a || !lml_delta_file_copy(f, &a->u.file, err)) {
+        if (a) a->kind = LML_DA_NONE;
+        return false;
+    }
+    lml_delta_file *r = &a->u.file;
+    free(r->stats);
+    r->stats = NULL;
+    lml_delta_map_clear(&r->tags);
+    r->has_tags = false;
+    r->has_deletion_timestamp = true;
+    r->deletion_timestamp = now;
+    r->data_change = true;
+    r->extended_file_metadata = true;
+    r->has_size = true;
+    p->files_removed++;
+    p->bytes_removed += f->size;
+    return true;
+}
+
+void lml_delta_plan_clear(lml_delta_plan *p) {
+    for (size_t i = 0; i < p->nactions; i++) lml_delta_action_clear(&p->actions[i]);
+    free(p->actions);
+    lml_delta_schema_clear(&p->schema);
+    lml_delta_metadata_clear(&p->metadata);
+    lml_delta_protocol_clear(&p->protocol);
+    lml_frame_free(p->rows);
+    free(p->root);
+    memset(p, 0, sizeof *p);
+}
+
+/* ---- data files */
+
+typedef struct group_key {
+    char *key;  /* the row's partition values, NUL-separated, \x01 for null */
+    size_t row;
+} group_key;
+
+static int by_key(const void *a, const void *b) {
+    const group_key *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->row > y->row) - (x->row < y->row);
+}
+
+/* Writes rows idx[0..n) (one partition) as data files and adds their actions. */
+static bool write_partition(lml_delta_plan *p, const size_t *idx, size_t n, const long *pcols, int *counter,
+                            lml_error *err) {
+    const lml_delta_metadata *m = &p->metadata;
+    size_t np = m->npartition;
+    lml_frame *part = lml_frame_take(p->rows, idx, n, err);
+    lml_frame *data = !part ? NULL : np ? lml_frame_drop(part, (const char *const *)m->partition_columns, err)
+                                        : lml_frame_retain(part);
+    lml_strbuf dir = {0};
+    lml_delta_map pv = {0};
+    bool ok = data != NULL;
+    if (ok && !(pv.keys = calloc(np + 1, sizeof *pv.keys)) + !(pv.values = calloc(np + 1, sizeof *pv.values)))
+        ok = lml_error_set(err, LML_ENOMEM, "out of memory");
+    for (size_t k = 0; ok && k < np; k++) {
+        lml_value v = lml_column_get(lml_frame_column(part, (size_t)pcols[k]), 0);
+        char *text = v.is_null ? NULL : lml_delta_pvalue_format(&v, err);
+        if (!v.is_null && !text) {
+            ok = false;
+            break;
+        }
+        /* Spark writes an empty string as a null partition value. */
+        if (text && !*text) {
+            free(text);
+            text = NULL;
+        }
+        char *en = lml_delta_hive_escape(m->partition_columns[k], err), *ev = text ? lml_delta_hive_escape(text, err) : NULL;
+        ok = en && (!text || ev);
+        if (ok) lml_strbuf_printf(&dir, "%s=%s/", en, ev ? ev : "__HIVE_DEFAULT_PARTITION__");
+        free(en);
+        free(ev);
+        pv.keys[pv.n] = lml_strdup(m->partition_columns[k], err);
+        pv.values[pv.n++] = text;
+        ok = ok && pv.keys[pv.n - 1];
+    }
+    const char *prefix = dir.data ? dir.data : "";
+    if (ok && np) {
+        lml_strbuf full = {0};
+        lml_strbuf_printf(&full, "%s/%s", p->root, prefix);
+        char *d = lml_strbuf_finish(&full, err);
+        ok = d && mkdirs(d, err);
+        free(d);
+    }
+    const char *icols = lml_delta_map_get(&m->configuration, "delta.dataSkippingNumIndexedCols", NULL);
+    int indexed = icols ? atoi(icols) : DEFAULT_INDEXED_COLS;
+    size_t per = p->opt->max_records_per_file ? p->opt->max_records_per_file : (n ? n : 1);
+    for (size_t from = 0; ok && from < n; from += per) {
+        size_t cnt = n - from < per ? n - from : per;
+        lml_frame *chunk = lml_frame_slice(data, from, cnt, err);
+        char uuid[37], rel[1024], full[4096];
+        lml_delta_uuid(uuid);
+        snprintf(rel, sizeof rel, "%spart-%05d-%s-c000.snappy.parquet", prefix, (*counter)++, uuid);
+        snprintf(full, sizeof full, "%s/%s", p->root, rel);
+        lml_parquet_write_options wo = {.codec = LML_PARQUET_SNAPPY};
+        struct stat st;
+        ok = chunk && lml_parquet_write(chunk, full, &wo, err);
+        if (ok && stat(full, &st) != 0) ok = lml_error_set(err, LML_EIO, "cannot stat %s: %s", full, strerror(errno));
+        lml_delta_action *a = ok ? push(p, LML_DA_ADD, err) : NULL;
+        ok = a != NULL;
+        if (ok) {
+            lml_delta_file *af = &a->u.file;
+            af->data_change = true;
+            af->has_partition_values = af->has_size = true;
+            af->size = (int64_t)st.st_size;
+            af->modification_time = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+            af->num_records = (int64_t)cnt;
+            ok = (af->path = lml_delta_uri_encode_path(rel, err)) && lml_delta_map_copy(&pv, &af->partition_values, err) &&
+                 (af->stats = lml_delta_stats_json(chunk, &p->schema, indexed, false, err));
+            p->files_added++;
+            p->bytes_added += af->size;
+            p->rows_added += (int64_t)cnt;
+        }
+        lml_frame_free(chunk);
+    }
+    lml_delta_map_clear(&pv);
+    lml_strbuf_free(&dir);
+    lml_frame_free(data);
+    lml_frame_free(part);
+    return ok;
+}
+
+bool lml_delta_plan_write_files(lml_delta_plan *p, lml_error *err) {
+    const lml_delta_metadata *m = &p->metadata;
+    size_t n = lml_frame_num_rows(p->rows), np = m->npartition;
+    long *pcols = calloc(np + 1, sizeof *pcols);
+    size_t *idx = malloc((n + 1) * sizeof *idx);
+    group_key *keys = np ? calloc(n + 1, sizeof *keys) : NULL;
+    lml_delta_skip_filter *rw = calloc(p->opt->num_replace_where + 1, sizeof *rw);
+    bool ok = pcols && idx && (!np || keys) && rw;
+    if (!ok) lml_error_set(err, LML_ENOMEM, "out of memory");
+    for (size_t k = 0; ok && k < np; k++) pcols[k] = lml_frame_column_index(p->rows, m->partition_columns[k]);
+    if (ok && p->opt->num_replace_where) ok = lml_delta_replace_where_filters(p->table, p->opt, rw, err);
+    /* Group rows by their partition values (sorted, so files come out in a stable order). */
+    for (size_t r = 0; ok && r < n; r++) {
+        idx[r] = r;
+        if (!np) continue;
+        lml_strbuf sb = {0};
+        for (size_t k = 0; k < np; k++) {
+            char buf[256];
+            const lml_column *c = lml_frame_column(p->rows, (size_t)pcols[k]);
+            if (lml_column_is_null(c, r)) lml_strbuf_putc(&sb, '\x01');
+            else lml_format_value(c, r, buf, sizeof buf), lml_strbuf_puts(&sb, buf);
+            lml_strbuf_putc(&sb, '\x02');
+        }
+        keys[r].row = r;
+        ok = (keys[r].key = lml_strbuf_finish(&sb, err)) != NULL;
+    }
+    if (ok && np) {
+        qsort(keys, n, sizeof *keys, by_key);
+        for (size_t r = 0; r < n; r++) idx[r] = keys[r].row;
+    }
+    int counter = 0;
+    for (size_t from = 0; ok && from < n;) {
+        size_t to = from + 1;
+        while (np && to < n && strcmp(keys[to].key, keys[from].key) == 0) to++;
+        if (!np) to = n;
+        /* replaceWhere: every row written must satisfy the predicate (it is checked on the
+         * partition values, constant within the group). */
+        if (p->opt->num_replace_where) {
+            lml_delta_file probe = {0};
+            lml_frame *one = lml_frame_take(p->rows, &idx[from], 1, err);
+            ok = one != NULL;
+            probe.partition_values.keys = m->partition_columns;
+            char **vals = calloc(np + 1, sizeof *vals);
+            for (size_t k = 0; ok && k < np; k++) {
+                lml_value v = lml_column_get(lml_frame_column(one, (size_t)pcols[k]), 0);
+                vals[k] = v.is_null ? NULL : lml_delta_pvalue_format(&v, err);
+            }
+            probe.partition_values.values = vals;
+            probe.partition_values.n = np;
+            if (ok && lml_delta_file_skipped(&probe, rw, p->opt->num_replace_where))
+                ok = lml_error_set(err, LML_EINVAL,
+                                   "%s: data to write does not match replaceWhere (DELTA_REPLACE_WHERE_MISMATCH)", p->root);
+            for (size_t k = 0; k < np; k++) free(vals[k]);
+            free(vals);
+            lml_frame_free(one);
+        }
+        if (ok) ok = write_partition(p, &idx[from], to - from, pcols, &counter, err);
+        from = to;
+    }
+    for (size_t r = 0; keys && r < n; r++) free(keys[r].key);
+    free(keys);
+    free(idx);
+    free(pcols);
+    free(rw);
+    return ok;
+}
+
+char *lml_delta_plan_metrics(const lml_delta_plan *p, lml_error *err) {
+    lml_strbuf sb = {0};
+    lml_strbuf_printf(&sb, "{\"numFiles\":\"%lld\"", (long long)p->files_added);
+    if (p->opt->mode == LML_DELTA_OVERWRITE && p->table)
+        lml_strbuf_printf(&sb, ",\"numRemovedFiles\":\"%lld\",\"numRemovedBytes\":\"%lld\"", (long long)p->files_removed,
+                          (long long)p->bytes_removed);
+    lml_strbuf_printf(&sb, ",\"numOutputRows\":\"%lld\",\"numOutputBytes\":\"%lld\"}", (long long)p->rows_added,
+                      (long long)p->bytes_added);
+    return lml_strbuf_finish(&sb, err);
+}
+
+/* ---- replaceWhere */
+
+bool lml_delta_replace_where_filters(const lml_delta_table *t, const lml_delta_write_options *opt,
+                                     lml_delta_skip_filter *filters, lml_error *err) {
+    for (size_t i = 0; i < opt->num_replace_where; i++) {
+        const lml_parquet_predicate *pr = &opt->replace_where[i];
+        long k = t && pr->column ? lml_delta_schema_find(&t->schema, pr->column) : -1;
+        bool part = false;
+        for (size_t q = 0; k >= 0 && q < t->state.metadata.npartition; q++)
+            part |= strcasecmp(t->state.metadata.partition_columns[q], t->schema.fields[k].name) == 0;
+        if (!part)
+            return lml_error_set(err, LML_EUNSUPPORTED,
+                                 "replaceWhere on '%s': lakeml replaces by partition columns only (the column is %s)",
+                                 pr->column ? pr->column : "(null)", k < 0 ? "not in the table" : "not a partition column");
+        filters[i] = (lml_delta_skip_filter){.pred = pr, .field = &t->schema.fields[k],
+                                             .key = t->schema.fields[k].name, .partition = true};
+    }
+    return true;
+}
+
+char *lml_delta_predicate_text(const lml_delta_write_options *opt, lml_error *err) {
+    static const char *const ops[] = {"=", "<", "<=", ">", ">=", "IS NULL", "IS NOT NULL"};
+    lml_strbuf arr = {0};
+    lml_strbuf_putc(&arr, '[');
+    for (size_t i = 0; i < opt->num_replace_where; i++) {
+        const lml_parquet_predicate *p = &opt->replace_where[i];
+        lml_strbuf one = {0};
+        lml_strbuf_printf(&one, "(%s %s", p->column, ops[p->op <= LML_PQ_OP_IS_NOT_NULL ? p->op : 0]);
+        if (p->op < LML_PQ_OP_IS_NULL) {
+            char *v = p->value.is_null ? NULL : lml_delta_pvalue_format(&p->value, NULL);
+            bool quote = p->value.type == LML_STRING || p->value.type == LML_DATE || p->value.type == LML_TIMESTAMP;
+            lml_strbuf_printf(&one, quote ? " '%s'" : " %s", v ? v : "NULL");
+            free(v);
+        }
+        lml_strbuf_putc(&one, ')');
+        char *s = lml_strbuf_finish(&one, err);
+        if (!s) {
+            lml_strbuf_free(&arr);
+            return NULL;
+        }
+        if (i) lml_strbuf_putc(&arr, ',');
+        lml_pq_json_string(&arr, s);
+        free(s);
+    }
+    lml_strbuf_putc(&arr, ']');
+    return lml_strbuf_finish(&arr, err);
+}
+
+/* ---- checkpoints after a commit */
+
+/* "interval 7 days" / "1 week" / "168 hours" → ms; the default when absent or unreadable. */
+static int64_t interval_ms(const char *text, int64_t dflt) {
+    if (!text) return dflt;
+    long long n;
+    char unit[16];
+    if (sscanf(text, "interval %lld %15s", &n, unit) != 2 && sscanf(text, "%lld %15s", &n, unit) != 2) return dflt;
+    int64_t mult = strncmp(unit, "week", 4) == 0 ? WEEK_MS : strncmp(unit, "day", 3) == 0 ? 86400000LL
+                 : strncmp(unit, "hour", 4) == 0 ? 3600000LL : strncmp(unit, "minute", 6) == 0 ? 60000LL
+                 : strncmp(unit, "second", 6) == 0 ? 1000LL : 0;
+    return mult ? n * mult : dflt;
+}
+
+/* A checkpoint of the table's state, dropping tombstones older than
+ * delta.deletedFileRetentionDuration (one week). */
+static bool checkpoint_table(const lml_delta_table *t, lml_error *err) {
+    const char *keep = lml_delta_map_get(&t->state.metadata.configuration, "delta.deletedFileRetentionDuration", NULL);
+    return lml_delta_checkpoint_write(t->st, t->log.log_dir, &t->state, now_ms() - interval_ms(keep, WEEK_MS), err);
+}
+
+bool lml_delta_maybe_checkpoint(const char *root, const lml_delta_metadata *m, int64_t v, lml_error *err) {
+    (void)err;
+    const char *iv = lml_delta_map_get(&m->configuration, "delta.checkpointInterval", NULL);
+    int64_t interval = iv && atoll(iv) > 0 ? atoll(iv) : DEFAULT_CHECKPOINT_INTERVAL;
+    if (v <= 0 || v % interval != 0) return true;
+    /* The commit stands whatever happens here: a checkpoint only speeds up later reads, so a
+     * failure is logged (Spark does the same), not returned. */
+    lml_error e = {0};
+    lml_delta_open_options o = {.has_version = true, .version = v};
+    lml_delta_table *t = lml_delta_table_open(root, &o, &e);
+    if (!t || !checkpoint_table(t, &e))
+        LML_LOG_WARN("delta", "%s: checkpoint at version %lld not written: %s", root, (long long)v, e.message);
+    lml_delta_table_free(t);
+    return true;
+}
+
+bool lml_delta_checkpoint(const char *path, lml_error *err) {
+    lml_delta_table *t = lml_delta_table_open(path, NULL, err);
+    bool ok = t && checkpoint_table(t, err);
+    lml_delta_table_free(t);
+    return ok;
+}
