@@ -4,8 +4,9 @@
 # total so that CI time stays bounded however many targets there are. Seeds come from
 # tests/fuzz/corpus/<target>/ and a dictionary from tests/fuzz/<target>.dict when present;
 # fuzz_parquet is also seeded with the Parquet conformance files (../shared/conformance/parquet,
-# bad_data/ included, or $LML_SHARED_DIR/conformance/parquet), copied into a temporary directory
-# at run time so that nothing is written into the repository or ../shared.
+# bad_data/ included, or $LML_SHARED_DIR/conformance/parquet) and fuzz_delta_log with the logs of
+# the Delta conformance tables, copied into a temporary directory at run time so that nothing is
+# written into the repository or ../shared.
 # A crash, leak or timeout fails the run and leaves the input in build-fuzz/artifacts/.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -66,6 +67,26 @@ for exe in "${targets[@]}"; do
         if [[ -d $conf ]]; then
             mkdir -p "$seeds/$name"
             find "$conf" -name '*.parquet' -type f -exec cp {} "$seeds/$name/" \;
+            args+=("$seeds/$name")
+        else
+            echo "fuzz: $name: $conf not found; running without conformance seeds" >&2
+        fi
+    fi
+    if [[ $name == fuzz_delta_log ]]; then
+        conf=${LML_SHARED_DIR:-$root/../shared}/conformance/delta
+        if [[ -d $conf ]]; then
+            mkdir -p "$seeds/$name"
+            # One seed per table: its commits joined by the target's "#---" separator lines.
+            for dlog in "$conf"/*/*/_delta_log; do
+                seed="$seeds/$name/$(basename "$(dirname "$dlog")")"
+                first=1
+                for c in "$dlog"/*.json; do
+                    [[ -f $c ]] || continue
+                    ((first)) || printf '#---\n' >>"$seed"
+                    cat "$c" >>"$seed"
+                    first=0
+                done
+            done
             args+=("$seeds/$name")
         else
             echo "fuzz: $name: $conf not found; running without conformance seeds" >&2

@@ -12,8 +12,6 @@ typedef struct lml_test_result {
     char *err;
 } lml_test_result;
 
-/* The whole file as a NUL-terminated string (malloc'd), or NULL when it cannot be read. */
-char *lml_test_slurp(const char *path);
 /* Runs lakeml with the NULL-terminated arguments, standard input from stdin_path (NULL:
  * /dev/null). Output goes to files, so nothing can block on a full pipe. */
 lml_test_result lml_test_run_in(const char *stdin_path, const char *arg, ...);

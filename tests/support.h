@@ -12,6 +12,11 @@ const char *lml_test_shared_path(const char *rel);
 const char *lml_test_write_temp(const char *name, const char *text);
 /* A fresh empty temporary directory (static buffer). */
 const char *lml_test_temp_dir(void);
+/* The whole file as a NUL-terminated string (malloc'd; it may hold NULs, *len counts them all),
+ * or NULL when it cannot be opened or read in full. */
+char *lml_test_slurp_n(const char *path, size_t *len);
+/* lml_test_slurp_n without the length. */
+char *lml_test_slurp(const char *path);
 
 /* Skips the current Criterion test loudly when ../shared is not there. */
 #define LML_REQUIRE_SHARED(path_var, rel)                                                         \

@@ -134,7 +134,8 @@ typedef struct lml_delta_write_options {
  * merge_schema (new nullable columns) or overwrite_schema. Concurrent writers: blind appends
  * never conflict; an overwrite that lost the race to a commit touching what it read is
  * LML_ECONFLICT naming the winning version and operation. ERROR_IF_EXISTS on an existing table
- * is LML_EEXIST-like LML_EINVAL ("table already exists"); IGNORE on one does nothing. A
+ * is LML_EINVAL ("… already exists"); IGNORE on one does nothing. Tables with column mapping, a
+ * change data feed or constraints lakeml cannot enforce are refused (LML_EUNSUPPORTED). A
  * checkpoint is written when the new version is a multiple of delta.checkpointInterval (10).
  * *version (may be NULL) receives the committed version, or the existing one when nothing was
  * written. */

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 #include <cjson/cJSON.h>
+#include "cli.h"
 #include "fit_spec.h"
 #include "lakeml/ml/classification.h"
 #include "lakeml/ml/feature.h"
@@ -265,10 +266,37 @@ static lml_frame *load_data(const cJSON *data, cJSON *report, lml_error *err)
         spec_error(err, "spec: %s needs a \"path\" string", "data");
         return NULL;
     }
-    lml_csv_options o = {0};
-    if (!csv_options(cJSON_GetObjectItemCaseSensitive(data, "options"), &o, err))
-        return NULL;
-    lml_frame *f = lml_csv_read(path->valuestring, &o, err);
+    const cJSON *opts = cJSON_GetObjectItemCaseSensitive(data, "options");
+    lml_frame *f;
+    if (lml_delta_is_table(path->valuestring)) {
+        /* spark.read.format("delta").option("versionAsOf" | "timestampAsOf", …).load(path) */
+        lml_delta_open_options d = {0};
+        for (const cJSON *v = opts ? opts->child : NULL; v; v = v->next) {
+            if (strcasecmp(v->string, "versionAsOf") == 0 && cJSON_IsNumber(v) && v->valuedouble >= 0 &&
+                v->valuedouble < 9007199254740992.0 && v->valuedouble == (double)(int64_t)v->valuedouble)
+                d.has_version = true, d.version = (int64_t)v->valuedouble;
+            else if (strcasecmp(v->string, "timestampAsOf") == 0 && cJSON_IsString(v))
+                d.timestamp = v->valuestring;
+            else {
+                lml_error_set(err, LML_EINVAL, "spec: data.options: '%s' is not a Delta reader option (versionAsOf, "
+                              "timestampAsOf)", v->string);
+                return NULL;
+            }
+        }
+        f = lml_delta_read(path->valuestring, &d, NULL, err);
+    } else if (cli_is_parquet(path->valuestring)) {
+        if (opts && opts->child) {
+            lml_error_set(err, LML_EINVAL, "spec: data.options: %s is a Parquet file; reader options do not apply",
+                          path->valuestring);
+            return NULL;
+        }
+        f = lml_parquet_read(path->valuestring, NULL, err);
+    } else {
+        lml_csv_options o = {0};
+        if (!csv_options(opts, &o, err))
+            return NULL;
+        f = lml_csv_read(path->valuestring, &o, err);
+    }
     const cJSON *select = cJSON_GetObjectItemCaseSensitive(data, "select");
     if (f && select) {
         const char **cols = string_list(select, "data.select", err);

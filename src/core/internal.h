@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "lakeml/error.h"
 #include "lakeml/log.h"
 
@@ -35,6 +36,8 @@ void lml_strbuf_puts(lml_strbuf *sb, const char *s);
 void lml_strbuf_putc(lml_strbuf *sb, char c);
 void lml_strbuf_printf(lml_strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void lml_strbuf_repeat(lml_strbuf *sb, char c, size_t n);
+/* Appends code point cp (≤ 0x10FFFF; the caller has checked it) as 1 to 4 bytes of UTF-8. */
+void lml_strbuf_put_utf8(lml_strbuf *sb, uint32_t cp);
 /* Hands the string to the caller (malloc'd) and resets sb; NULL with LML_ENOMEM if any append failed. */
 char *lml_strbuf_finish(lml_strbuf *sb, lml_error *err);
 void lml_strbuf_free(lml_strbuf *sb);
@@ -48,6 +51,9 @@ size_t lml_format_double_shortest(double x, char buf[LML_DOUBLE_BUF]);
 /* x as Java's Double.toString prints it (Spark's show and describe): "1.0", "0.001",
  * "1.0E-4", "1.2345678E7", "NaN", "Infinity". */
 size_t lml_format_double_java(double x, char buf[LML_DOUBLE_BUF]);
+/* f as Java's Float.toString prints it (Spark's show, Delta partition values): "1.5", "1.0E10",
+ * "1.4E-45", "NaN". */
+size_t lml_format_float_java(float f, char buf[LML_DOUBLE_BUF]);
 
 /* Multiplies with an overflow check: false when a * b does not fit in size_t. */
 static inline bool lml_mul_ok(size_t a, size_t b, size_t *out) { return !__builtin_mul_overflow(a, b, out); }

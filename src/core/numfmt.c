@@ -227,70 +227,101 @@ static size_t put_fixed(char *o, const digits *dg, int point)
     return k;
 }
 
-static bool special(double x, char buf[LML_DOUBLE_BUF], size_t *len)
+/* The start every layout shares: NaN, ±Infinity and ±0 are written whole (true, *len their
+ * length); any other x gets its '-' written when negative, *len the bytes so far, and *x = |x|. */
+static bool special(double *x, char buf[LML_DOUBLE_BUF], size_t *len)
 {
     const char *s = NULL;
-    if (isnan(x))
+    if (isnan(*x))
         s = "NaN";
-    else if (isinf(x))
-        s = x > 0 ? "Infinity" : "-Infinity";
-    else if (x == 0)
-        s = signbit(x) ? "-0.0" : "0.0";
-    if (!s)
+    else if (isinf(*x))
+        s = *x > 0 ? "Infinity" : "-Infinity";
+    else if (*x == 0)
+        s = signbit(*x) ? "-0.0" : "0.0";
+    if (!s) {
+        *len = 0;
+        if (*x < 0) {
+            buf[(*len)++] = '-';
+            *x = -*x;
+        }
         return false;
+    }
     *len = strlen(s);
     memcpy(buf, s, *len + 1);
     return true;
 }
 
-size_t lml_format_double_shortest(double x, char buf[LML_DOUBLE_BUF])
+/* Python's repr layout of shortest digits: positional for 1e-4 ≤ |x| < 1e16, else d.ddde±XX. */
+static size_t put_python(char *buf, const digits *dg)
 {
-    size_t len;
-    if (special(x, buf, &len))
-        return len;
+    if (dg->exp >= -4 && dg->exp < 16)
+        return put_fixed(buf, dg, dg->exp + 1);
     size_t k = 0;
-    if (x < 0) {
-        buf[k++] = '-';
-        x = -x;
-    }
-    digits dg;
-    shortest_digits(x, 1, &dg);
-    /* Python's repr layout: positional for 1e-4 ≤ |x| < 1e16, else d.ddde±XX. */
-    if (dg.exp >= -4 && dg.exp < 16)
-        return k + put_fixed(buf + k, &dg, dg.exp + 1);
-    buf[k++] = dg.d[0];
-    if (dg.n > 1) {
+    buf[k++] = dg->d[0];
+    if (dg->n > 1) {
         buf[k++] = '.';
-        memcpy(buf + k, dg.d + 1, (size_t)dg.n - 1);
-        k += (size_t)dg.n - 1;
+        memcpy(buf + k, dg->d + 1, (size_t)dg->n - 1);
+        k += (size_t)dg->n - 1;
     }
-    k += (size_t)snprintf(buf + k, LML_DOUBLE_BUF - k, "e%c%02d", dg.exp < 0 ? '-' : '+', abs(dg.exp));
+    k += (size_t)snprintf(buf + k, 16, "e%c%02d", dg->exp < 0 ? '-' : '+', abs(dg->exp));
     return k;
 }
 
-size_t lml_format_double_java(double x, char buf[LML_DOUBLE_BUF])
+/* Java's layout of shortest digits (Double.toString and Float.toString alike): plain decimal for
+ * 1e-3 ≤ |x| < 1e7, else computerized scientific ("1.0E-4"). */
+static size_t put_java(char *buf, const digits *dg)
 {
-    size_t len;
-    if (special(x, buf, &len))
-        return len;
+    if (dg->exp >= -3 && dg->exp < 7)
+        return put_fixed(buf, dg, dg->exp + 1);
     size_t k = 0;
-    if (x < 0) {
-        buf[k++] = '-';
-        x = -x;
-    }
-    digits dg;
-    shortest_digits(x, 2, &dg);
-    /* Double.toString: plain decimal for 1e-3 ≤ |x| < 1e7, else computerized scientific. */
-    if (dg.exp >= -3 && dg.exp < 7)
-        return k + put_fixed(buf + k, &dg, dg.exp + 1);
-    buf[k++] = dg.d[0];
+    buf[k++] = dg->d[0];
     buf[k++] = '.';
-    if (dg.n > 1) {
-        memcpy(buf + k, dg.d + 1, (size_t)dg.n - 1);
-        k += (size_t)dg.n - 1;
+    if (dg->n > 1) {
+        memcpy(buf + k, dg->d + 1, (size_t)dg->n - 1);
+        k += (size_t)dg->n - 1;
     } else {
         buf[k++] = '0';
     }
-    k += (size_t)snprintf(buf + k, LML_DOUBLE_BUF - k, "E%d", dg.exp);
+    k += (size_t)snprintf(buf + k, 16, "E%d", dg->exp);
     return k;
+}
+
+/* x's shortest digits (at least min_len) laid out by put, after the sign and special values. */
+static size_t format_double(double x, char buf[LML_DOUBLE_BUF], int min_len,
+                            size_t (*put)(char *, const digits *))
+{
+    size_t k;
+    if (special(&x, buf, &k))
+        return k;
+    digits dg;
+    shortest_digits(x, min_len, &dg);
+    return k + put(buf + k, &dg);
+}
+
+size_t lml_format_double_shortest(double x, char buf[LML_DOUBLE_BUF]) { return format_double(x, buf, 1, put_python); }
+
+size_t lml_format_double_java(double x, char buf[LML_DOUBLE_BUF]) { return format_double(x, buf, 2, put_java); }
+
+size_t lml_format_float_java(float f, char buf[LML_DOUBLE_BUF])
+{
+    double x = f;
+    size_t k;
+    if (special(&x, buf, &k))
+        return k;
+    f = (float)x;
+    /* Shortest digits (at least two, as Java's FloatingDecimal gives "1.4E-45" for the smallest
+     * float) whose correctly rounded decimal reads back as f; 9 digits always do. */
+    char e[32];
+    pthread_once(&c_loc_once, make_c_loc);
+    locale_t old = c_loc ? uselocale(c_loc) : (locale_t)0;
+    for (int p = 2; p <= 9; p++) {
+        snprintf(e, sizeof e, "%.*e", p - 1, (double)f);
+        if (strtof(e, NULL) == f)
+            break;
+    }
+    if (c_loc)
+        uselocale(old);
+    digits dg;
+    parse_e(e, &dg);
+    return k + put_java(buf + k, &dg);
 }

@@ -49,6 +49,32 @@ void lml_strbuf_repeat(lml_strbuf *sb, char c, size_t n)
     sb->data[sb->len] = '\0';
 }
 
+void lml_strbuf_put_utf8(lml_strbuf *sb, uint32_t cp)
+{
+    char b[4];
+    size_t n;
+    if (cp < 0x80) {
+        b[0] = (char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        b[0] = (char)(0xC0 | (cp >> 6));
+        b[1] = (char)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        b[0] = (char)(0xE0 | (cp >> 12));
+        b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        b[2] = (char)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        b[0] = (char)(0xF0 | (cp >> 18));
+        b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        b[3] = (char)(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    lml_strbuf_append(sb, b, n);
+}
+
 void lml_strbuf_printf(lml_strbuf *sb, const char *fmt, ...)
 {
     va_list ap, ap2;

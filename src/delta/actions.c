@@ -30,15 +30,21 @@ static bool req_str(pctx *c, const cJSON *o, const char *key, char **out) {
     return *out ? true : bad(c, key, "is missing");
 }
 
+bool lml_delta_json_int(const cJSON *v, int64_t *out) {
+    if (!cJSON_IsNumber(v)) return false;
+    double d = v->valuedouble;
+    if (d != floor(d) || fabs(d) > 9007199254740992.0) return false;
+    *out = (int64_t)d;
+    return true;
+}
+
 /* JSON numbers are doubles to cJSON: an integer field must be integral and within ±2^53, where
  * every integer is exact. */
 static bool opt_i64(pctx *c, const cJSON *o, const char *key, bool *has, int64_t *out) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
     if (has) *has = false;
     if (!v || cJSON_IsNull(v)) return true;
-    double d = v->valuedouble;
-    if (!cJSON_IsNumber(v) || d != floor(d) || fabs(d) > 9007199254740992.0) return bad(c, key, "is not an integer");
-    *out = (int64_t)d;
+    if (!lml_delta_json_int(v, out)) return bad(c, key, "is not an integer");
     if (has) *has = true;
     return true;
 }
@@ -204,8 +210,8 @@ static bool parse_object(const cJSON *root, lml_delta_action *out, lml_error *er
             const cJSON *ts = cJSON_GetObjectItemCaseSensitive(o, "timestamp"),
                         *ict = cJSON_GetObjectItemCaseSensitive(o, "inCommitTimestamp"),
                         *op = cJSON_GetObjectItemCaseSensitive(o, "operation");
-            if (cJSON_IsNumber(ts)) out->u.commit_info.has_timestamp = true, out->u.commit_info.timestamp = (int64_t)ts->valuedouble;
-            if (cJSON_IsNumber(ict)) out->u.commit_info.has_ict = true, out->u.commit_info.in_commit_timestamp = (int64_t)ict->valuedouble;
+            out->u.commit_info.has_timestamp = lml_delta_json_int(ts, &out->u.commit_info.timestamp);
+            out->u.commit_info.has_ict = lml_delta_json_int(ict, &out->u.commit_info.in_commit_timestamp);
             if (cJSON_IsString(op) && !(out->u.commit_info.operation = lml_strdup(op->valuestring, err))) return false;
         }
         return true;
@@ -399,11 +405,32 @@ char *lml_delta_file_key(const lml_delta_file *f, lml_error *err) {
     return lml_strbuf_finish(&sb, err);
 }
 
+/* Snapshots of large tables read numRecords from every add's stats: rather than parse the whole
+ * JSON, scan for the top-level key (strings and nesting skipped) and read its integer. */
 int64_t lml_delta_stats_num_records(const char *stats) {
     if (!stats) return -1;
-    cJSON *root = cJSON_Parse(stats);
-    const cJSON *n = root ? cJSON_GetObjectItemCaseSensitive(root, "numRecords") : NULL;
-    int64_t v = cJSON_IsNumber(n) && n->valuedouble >= 0 && n->valuedouble == floor(n->valuedouble) ? (int64_t)n->valuedouble : -1;
-    cJSON_Delete(root);
-    return v;
+    int depth = 0;
+    for (const char *p = stats; *p; p++) {
+        if (*p == '{' || *p == '[') depth++;
+        else if (*p == '}' || *p == ']') depth--;
+        else if (*p == '"') {
+            const char *key = p + 1;
+            for (p++; *p && *p != '"'; p++)
+                if (*p == '\\' && p[1]) p++;
+            if (!*p) return -1;
+            if (depth != 1 || p - key != 10 || memcmp(key, "numRecords", 10) != 0) continue;
+            const char *q = p + 1;
+            while (*q == ' ') q++;
+            if (*q != ':') continue;
+            for (q++; *q == ' '; q++) {}
+            if (*q < '0' || *q > '9') return -1;
+            int64_t v = 0;
+            for (; *q >= '0' && *q <= '9'; q++) {
+                if (v > (INT64_MAX - 9) / 10) return -1;
+                v = v * 10 + (*q - '0');
+            }
+            return *q == ',' || *q == '}' || *q == ' ' ? v : -1;
+        }
+    }
+    return -1;
 }

@@ -123,6 +123,9 @@ typedef struct lml_delta_action {
 bool lml_delta_action_parse(const char *line, size_t len, lml_delta_action *out, lml_error *err);
 /* The same from a parsed JSON object (a checkpoint row converted to JSON, say). */
 struct cJSON;
+/* True when v is a JSON number holding an integer within ±2^53 (where doubles are exact);
+ * *out receives it. Anything else — a fraction, 1e300, a string — is false, never cast. */
+bool lml_delta_json_int(const struct cJSON *v, int64_t *out);
 bool lml_delta_action_from_json(const struct cJSON *root, lml_delta_action *out, lml_error *err);
 void lml_delta_action_clear(lml_delta_action *a);
 

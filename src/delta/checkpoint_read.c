@@ -98,7 +98,7 @@ static bool emit_rows(const lml_frame *fr, const char *what, lml_delta_emit_fn e
             }
             int64_t nrec = -1;
             const cJSON *nr = cJSON_GetObjectItemCaseSensitive(body, "lml_numRecords");
-            if (cJSON_IsNumber(nr)) nrec = (int64_t)nr->valuedouble;
+            if (!lml_delta_json_int(nr, &nrec) || nrec < 0) nrec = -1;
             cJSON_AddItemToObject(root, lml_frame_column_name(fr, c), body);
             lml_delta_action a;
             bool ok = lml_delta_action_from_json(root, &a, err);

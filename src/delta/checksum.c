@@ -55,32 +55,6 @@ static void url_encode(lml_strbuf *sb, const char *s, size_t len)
     }
 }
 
-static void put_utf8(lml_strbuf *sb, uint32_t cp)
-{
-    char b[4];
-    size_t n;
-    if (cp < 0x80) {
-        b[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        b[0] = (char)(0xC0 | (cp >> 6));
-        b[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        b[0] = (char)(0xE0 | (cp >> 12));
-        b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        b[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        b[0] = (char)(0xF0 | (cp >> 18));
-        b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        b[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    lml_strbuf_append(sb, b, n);
-}
-
 static bool hex4(walker *w, uint32_t *out)
 {
     if (w->end - w->p < 4)
@@ -149,7 +123,7 @@ static bool read_string(walker *w)
         } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
             return fail(w, "unpaired surrogate");
         }
-        put_utf8(&w->scratch, cp);
+        lml_strbuf_put_utf8(&w->scratch, cp);
     }
 }
 

@@ -216,7 +216,8 @@ lml_frame *lml_delta_table_history(const lml_delta_table *t, size_t limit, lml_e
         for (int k = 0; k < 6; k++) put_member(text[k], ci.obj, text_keys[k], err);
         put_member_map(&params, ci.obj, "operationParameters");
         const cJSON *rv = ci.obj ? cJSON_GetObjectItemCaseSensitive(ci.obj, "readVersion") : NULL;
-        if (cJSON_IsNumber(rv)) lml_column_builder_append_int64(readv, (int64_t)rv->valuedouble, err);
+        int64_t rvv;
+        if (lml_delta_json_int(rv, &rvv)) lml_column_builder_append_int64(readv, rvv, err);
         else lml_column_builder_append_null(readv, err);
         put_member(iso, ci.obj, "isolationLevel", err);
         const cJSON *ba = ci.obj ? cJSON_GetObjectItemCaseSensitive(ci.obj, "isBlindAppend") : NULL;

@@ -8,10 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/internal.h"
 #include "frame/internal.h"
 #include "pvalue_internal.h"
 
-/* strtod/strtof and printf follow LC_NUMERIC; partition values are always '.'-decimal, whatever
+/* strtod and strtof follow LC_NUMERIC; partition values are always '.'-decimal, whatever
  * locale the host application chose. */
 static locale_t c_loc;
 static pthread_once_t c_loc_once = PTHREAD_ONCE_INIT;
@@ -289,76 +290,8 @@ bool lml_delta_pv_parse_timestamp(const char *b, const char *e, bool utc, int64_
     return true;
 }
 
-/* Float.toString: the shortest decimal that reads back as f (two digits at least, as Java picks
- * the closer of "1.4E-45" and "1E-45"), laid out as Double.toString does. */
-void lml_delta_pv_format_float_java(float f, char buf[64])
-{
-    if (isnan(f)) {
-        strcpy(buf, "NaN");
-        return;
-    }
-    if (isinf(f)) {
-        strcpy(buf, f < 0 ? "-Infinity" : "Infinity");
-        return;
-    }
-    if (f == 0) {
-        strcpy(buf, signbit(f) ? "-0.0" : "0.0");
-        return;
-    }
-    size_t k = 0;
-    if (f < 0) {
-        buf[k++] = '-';
-        f = -f;
-    }
-    char tmp[48];
-    pthread_once(&c_loc_once, make_c_loc);
-    locale_t old = c_loc ? uselocale(c_loc) : (locale_t)0;
-    for (int p = 2; p <= 9; p++) {
-        snprintf(tmp, sizeof tmp, "%.*e", p - 1, (double)f);
-        if (strtof(tmp, NULL) == f)
-            break;
-    }
-    if (c_loc)
-        uselocale(old);
-    char d[16];
-    int n = 0;
-    const char *q = tmp;
-    for (; *q && *q != 'e'; q++)
-        if (is_digit(*q) && n < (int)sizeof d)
-            d[n++] = *q;
-    int exp = *q == 'e' ? atoi(q + 1) : 0;
-    while (n > 1 && d[n - 1] == '0')
-        n--;
-    if (exp >= -3 && exp < 7) {
-        if (exp >= 0) {
-            for (int i = 0; i <= exp; i++)
-                buf[k++] = i < n ? d[i] : '0';
-            buf[k++] = '.';
-            if (n > exp + 1)
-                for (int i = exp + 1; i < n; i++)
-                    buf[k++] = d[i];
-            else
-                buf[k++] = '0';
-        } else {
-            buf[k++] = '0';
-            buf[k++] = '.';
-            for (int i = 0; i < -exp - 1; i++)
-                buf[k++] = '0';
-            for (int i = 0; i < n; i++)
-                buf[k++] = d[i];
-        }
-        buf[k] = '\0';
-        return;
-    }
-    buf[k++] = d[0];
-    buf[k++] = '.';
-    if (n > 1)
-        for (int i = 1; i < n; i++)
-            buf[k++] = d[i];
-    else
-        buf[k++] = '0';
-    snprintf(buf + k, 64 - k, "E%d", exp);
-}
+/* Float.toString, as show() prints floats (one implementation, in core/numfmt.c). */
+void lml_delta_pv_format_float_java(float f, char buf[64]) { lml_format_float_java(f, buf); }
 
 /* BigDecimal.toPlainString of unscaled × 10^-scale: "-1.50", "0.05", "12" (lml_decimal_format on
  * the 16-byte little-endian two's complement layout of decimal columns). */

@@ -213,6 +213,11 @@ bool lml_delta_replay(const lml_storage *st, const lml_delta_log *log, const lml
     if (ok && !r.has_protocol)
         ok = lml_error_set(err, LML_EFORMAT, "%s: the log at version %lld has no protocol action (corrupt table)",
                            log->root, (long long)seg->version);
+    /* A protocol lakeml cannot read is the first thing to say, before anything it implies. */
+    if (ok && !lml_delta_reader_supports(&out->protocol, err)) {
+        lml_error_prefix(err, "%s", log->root);
+        ok = false;
+    }
     if (ok && !r.has_metadata)
         ok = lml_error_set(err, LML_EFORMAT, "%s: the log at version %lld has no metaData action (corrupt table)",
                            log->root, (long long)seg->version);

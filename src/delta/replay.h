@@ -37,7 +37,8 @@ bool lml_delta_checkpoint_read(const lml_storage *st, const lml_delta_log *log, 
                                lml_delta_emit_fn emit, void *ctx, lml_error *err);
 
 /* Replays the segment. A state without protocol or metaData is LML_EFORMAT; a protocol this
- * reader cannot honour is LML_EUNSUPPORTED naming the version or features (§5.3). */
+ * reader cannot honour is LML_EUNSUPPORTED naming the version or features (§5.3), reported
+ * before a missing metaData. */
 bool lml_delta_replay(const lml_storage *st, const lml_delta_log *log, const lml_delta_segment *seg,
                       lml_delta_state *out, lml_error *err);
 void lml_delta_state_clear(lml_delta_state *s);

@@ -66,12 +66,14 @@ static bool bound(const cJSON *j, const lml_delta_field *f, lml_value *out) {
     lml_error e = {0};
     if (cJSON_IsNumber(j)) {
         switch (f->type) {
-        case LML_INT8: case LML_INT16: case LML_INT32:
-            *out = (lml_value){.type = f->type, .v.i32 = (int32_t)j->valuedouble};
-            return j->valuedouble == floor(j->valuedouble) && fabs(j->valuedouble) < 2147483648.0;
-        case LML_INT64:
-            *out = (lml_value){.type = LML_INT64, .v.i64 = (int64_t)j->valuedouble};
-            return fabs(j->valuedouble) < 9007199254740992.0;
+        case LML_INT8: case LML_INT16: case LML_INT32: case LML_INT64: {
+            int64_t v;
+            if (!lml_delta_json_int(j, &v)) return false;
+            if (f->type == LML_INT64) *out = (lml_value){.type = LML_INT64, .v.i64 = v};
+            else if (v >= INT32_MIN && v <= INT32_MAX) *out = (lml_value){.type = f->type, .v.i32 = (int32_t)v};
+            else return false;
+            return true;
+        }
         case LML_FLOAT: case LML_DOUBLE: *out = (lml_value){.type = f->type, .v.f64 = j->valuedouble}; return true;
         default: return false;
         }

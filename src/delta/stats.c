@@ -264,6 +264,55 @@ static bool put_bound(lml_strbuf *sb, const lml_column *col, const lml_value *v,
     return ok;
 }
 
+/* Bounds of a double, long or int column as plain array scans (every data file's stats cover
+ * up to 32 columns of all its rows: the general loop below is several times slower). Returns
+ * false for other types. */
+static bool scan_bounds(const lml_column *col, size_t n, bool *have, lml_value *lo, lml_value *hi, size_t *nulls) {
+    lml_type t = lml_column_type(col);
+    const uint8_t *valid = lml_column_validity(col);
+    size_t k = 0;
+    *have = false;
+#define VALID(i) (!valid || (valid[(i) >> 3] >> ((i) & 7) & 1))
+    if (t == LML_DOUBLE) {
+        const double *x = lml_column_doubles(col);
+        double a = 0, b = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!VALID(i)) {
+                k++;
+                continue;
+            }
+            double v = x[i];
+            if (isnan(v)) continue;
+            if (!*have) a = b = v, *have = true;
+            else if (v < a || (v == a && signbit(v) && !signbit(a))) a = v;
+            else if (v > b || (v == b && signbit(b) && !signbit(v))) b = v;
+        }
+        *lo = (lml_value){.type = t, .v.f64 = a};
+        *hi = (lml_value){.type = t, .v.f64 = b};
+    } else if (t == LML_INT64 || t == LML_TIMESTAMP || t == LML_TIMESTAMP_NTZ || t == LML_INT32 || t == LML_DATE) {
+        const int64_t *x64 = t == LML_INT32 || t == LML_DATE ? NULL : lml_column_int64s(col);
+        const int32_t *x32 = x64 ? NULL : lml_column_int32s(col);
+        int64_t a = 0, b = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!VALID(i)) {
+                k++;
+                continue;
+            }
+            int64_t v = x64 ? x64[i] : x32[i];
+            if (!*have) a = b = v, *have = true;
+            else if (v < a) a = v;
+            else if (v > b) b = v;
+        }
+        *lo = x64 ? (lml_value){.type = t, .v.i64 = a} : (lml_value){.type = t, .v.i32 = (int32_t)a};
+        *hi = x64 ? (lml_value){.type = t, .v.i64 = b} : (lml_value){.type = t, .v.i32 = (int32_t)b};
+    } else {
+        return false;
+    }
+#undef VALID
+    *nulls = k;
+    return true;
+}
+
 /* Adds `key` to the three member lists for a non-struct column; present[i] false marks rows
  * nulled by an enclosing struct (NULL: every row present). */
 static void leaf(sctx *c, const lml_column *col, const uint8_t *present, const char *key, lml_strbuf *mn,
@@ -272,7 +321,8 @@ static void leaf(sctx *c, const lml_column *col, const uint8_t *present, const c
     size_t nulls = 0;
     bool have = false;
     lml_value lo = {0}, hi = {0};
-    for (size_t i = 0; i < c->n; i++) {
+    bool fast = !present && scan_bounds(col, c->n, &have, &lo, &hi, &nulls);
+    for (size_t i = 0; !fast && i < c->n; i++) {
         if ((present && !present[i]) || lml_column_is_null(col, i)) {
             nulls++;
             continue;

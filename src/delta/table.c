@@ -16,10 +16,6 @@ static bool load_version(lml_delta_table *t, int64_t version, lml_error *err) {
     bool ok = lml_delta_replay(t->st, &t->log, &seg, &t->state, err);
     lml_delta_segment_clear(&seg);
     if (!ok) return false;
-    if (!lml_delta_reader_supports(&t->state.protocol, err)) {
-        lml_error_prefix(err, "%s", t->log.root);
-        return false;
-    }
     const lml_delta_metadata *m = &t->state.metadata;
     if (!m->schema_string)
         return lml_error_set(err, LML_EFORMAT, "%s: metaData at version %lld has no schemaString", t->log.root,

@@ -82,7 +82,7 @@ static void format_ms(int64_t ms, char *buf, size_t cap) {
 }
 
 bool lml_delta_version_at(const lml_delta_table *t, const char *text, int64_t *version, lml_error *err) {
-    int64_t us;
+    int64_t us = 0;
     if (!parse_time(text, &us, err)) return false;
     int64_t from = lml_delta_log_earliest(&t->log), to = t->latest;
     if (from < 0 || to < from) return lml_error_set(err, LML_ENOTFOUND, "%s: no commit to time travel to", t->log.root);

@@ -78,28 +78,32 @@ static bool mkdirs(const char *path, lml_error *err) {
 /* ---- protocol of a new table */
 
 /* The protocol a new table needs for its schema and properties: Spark's 1/2 unless a feature
- * asks for table features. */
+ * asks for table features (writer 7, and reader 3 when readers must know it too). */
 static bool new_protocol(const lml_delta_schema *s, const lml_delta_map *conf, lml_delta_protocol *p, lml_error *err) {
     memset(p, 0, sizeof *p);
     p->min_reader = 1;
     p->min_writer = 2;
-    bool ntz = false, dv = truthy(conf, "delta.enableDeletionVectors");
+    bool ntz = false, dv = truthy(conf, "delta.enableDeletionVectors"), ict = truthy(conf, "delta.enableInCommitTimestamps");
     for (size_t i = 0; i < s->nfields; i++) ntz |= lml_delta_field_has_type(&s->fields[i], LML_TIMESTAMP_NTZ);
     if (truthy(conf, "delta.enableChangeDataFeed"))
         return lml_error_set(err, LML_EUNSUPPORTED,
                              "delta.enableChangeDataFeed: lakeml's writer does not produce a change data feed yet");
-    if (!ntz && !dv) return true;
-    const char *reader[2], *writer[4];
+    if (!ntz && !dv && !ict) return true;
+    const char *reader[2], *writer[5];
     size_t nr = 0, nw = 0;
     writer[nw++] = "appendOnly";
     writer[nw++] = "invariants";
     if (ntz) reader[nr++] = writer[nw++] = "timestampNtz";
     if (dv) reader[nr++] = writer[nw++] = "deletionVectors";
-    p->min_reader = 3;
+    if (ict) writer[nw++] = "inCommitTimestamp";
     p->min_writer = 7;
-    p->has_reader_features = p->has_writer_features = true;
-    return lml_delta_map_from_keys(reader, nr, &p->reader_features, err) &&
-           lml_delta_map_from_keys(writer, nw, &p->writer_features, err);
+    p->has_writer_features = true;
+    if (nr) {
+        p->min_reader = 3;
+        p->has_reader_features = true;
+        if (!lml_delta_map_from_keys(reader, nr, &p->reader_features, err)) return false;
+    }
+    return lml_delta_map_from_keys(writer, nw, &p->writer_features, err);
 }
 
 /* ---- metadata */
@@ -335,7 +339,8 @@ static bool write_partition(lml_delta_plan *p, const size_t *idx, size_t n, cons
                             lml_error *err) {
     const lml_delta_metadata *m = &p->metadata;
     size_t np = m->npartition;
-    lml_frame *part = lml_frame_take(p->rows, idx, n, err);
+    /* An unpartitioned write takes all rows in order: no copy of them. */
+    lml_frame *part = np == 0 ? lml_frame_retain(p->rows) : lml_frame_take(p->rows, idx, n, err);
     lml_frame *data = !part ? NULL : np ? lml_frame_drop(part, (const char *const *)m->partition_columns, err)
                                         : lml_frame_retain(part);
     lml_strbuf dir = {0};
@@ -427,9 +432,13 @@ bool lml_delta_plan_write_files(lml_delta_plan *p, lml_error *err) {
         if (!np) continue;
         lml_strbuf sb = {0};
         for (size_t k = 0; k < np; k++) {
+            /* Whole strings (a formatted cell may be cut short); other types format exactly. */
             char buf[256];
+            size_t len;
             const lml_column *c = lml_frame_column(p->rows, (size_t)pcols[k]);
+            const char *str = lml_column_type(c) == LML_STRING ? lml_column_string_at(c, r, &len) : NULL;
             if (lml_column_is_null(c, r)) lml_strbuf_putc(&sb, '\x01');
+            else if (str) lml_strbuf_append(&sb, str, len);
             else lml_format_value(c, r, buf, sizeof buf), lml_strbuf_puts(&sb, buf);
             lml_strbuf_putc(&sb, '\x02');
         }

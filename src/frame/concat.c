@@ -288,23 +288,12 @@ nomem:
     return lml_error_set(err, LML_ENOMEM, "out of memory concatenating a vector column of %zu rows", total), NULL;
 }
 
-/* Room for k children and their names (the caller fills them; a partial fill frees cleanly). */
-static bool alloc_children(lml_column *c, size_t k, lml_error *err)
-{
-    c->children = calloc(k ? k : 1, sizeof *c->children);
-    c->child_names = calloc(k ? k : 1, sizeof *c->child_names);
-    if (!c->children || !c->child_names)
-        return lml_error_set(err, LML_ENOMEM, "out of memory making a %s column", lml_type_name(c->type));
-    c->nchildren = k;
-    return true;
-}
-
 /* Structs: each field is the concatenation of the parts' fields over the same row ranges. */
 static lml_column *concat_struct(const lml_column *tmpl, const span *s, size_t ns, size_t total, lml_error *err)
 {
     lml_column *c = lml_column_shell(LML_STRUCT, total, err);
     span *cs = malloc((ns ? ns : 1) * sizeof *cs);
-    bool ok = c && cs && alloc_children(c, tmpl->nchildren, err);
+    bool ok = c && cs && lml_column_alloc_children(c, tmpl->nchildren, err);
     if (c && !cs)
         lml_error_set(err, LML_ENOMEM, "out of memory concatenating a struct column of %zu rows", total);
     for (size_t j = 0; ok && j < tmpl->nchildren; j++) {
@@ -337,7 +326,8 @@ static lml_column *concat_offsets_kind(const lml_column *tmpl, const span *s, si
     if (!c)
         return NULL;
     span *cs = malloc((maxspans ? maxspans : 1) * sizeof *cs);
-    if (!cs || !(c->offsets = lml_aligned_malloc((total + 1) * sizeof(int32_t))) || !alloc_children(c, 1, err)) {
+    if (!cs || !(c->offsets = lml_aligned_malloc((total + 1) * sizeof(int32_t))) ||
+        !lml_column_alloc_children(c, 1, err)) {
         free(cs);
         lml_column_free(c);
         return lml_error_set(err, LML_ENOMEM, "out of memory concatenating a %s column of %zu rows", kind, total), NULL;

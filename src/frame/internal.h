@@ -85,6 +85,9 @@ void lml_fields_free(lml_field *fields, size_t n);
 static inline bool lml_type_is_nested(lml_type t) { return t == LML_LIST || t == LML_STRUCT || t == LML_MAP; }
 /* An empty column shell of `type` and n rows with one reference (src/frame/nested.c). */
 lml_column *lml_column_shell(lml_type type, size_t n, lml_error *err);
+/* Room for k children and their names on a nested column (k == 0 still allocates): the caller
+ * fills them, and a partial fill frees cleanly (src/frame/nested.c). */
+bool lml_column_alloc_children(lml_column *c, size_t k, lml_error *err);
 /* Frees the children and names of a nested column (src/frame/nested.c). */
 void lml_column_free_children(lml_column *col);
 /* lml_column_take for list, struct and map columns (src/frame/nested.c). */
@@ -94,8 +97,6 @@ double lml_decimal_to_double(const uint8_t *v, int scale);
 /* The plain text of a decimal value ("-0.05", "123"): writes at most cap bytes incl. the NUL,
  * returns the full length (≤ 42). (src/frame/scalar.c) */
 size_t lml_decimal_format(const uint8_t *v, int scale, char *buf, size_t cap);
-/* Java's Float.toString of f ("1.5", "1.0E10", "NaN"); buf holds at least 32 bytes. */
-size_t lml_format_float_java(float f, char *buf);
 
 /* A new column holding rows idx[0..n) of col (indices < length). */
 lml_column *lml_column_take(const lml_column *col, const size_t *idx, size_t n, lml_error *err);

@@ -32,8 +32,7 @@ void lml_column_free_children(lml_column *col)
     col->nchildren = 0;
 }
 
-/* Room for k children with names; the caller fills them (a partial fill frees cleanly). */
-static bool alloc_children(lml_column *c, size_t k, lml_error *err)
+bool lml_column_alloc_children(lml_column *c, size_t k, lml_error *err)
 {
     c->children = calloc(k ? k : 1, sizeof *c->children);
     c->child_names = calloc(k ? k : 1, sizeof *c->child_names);
@@ -132,7 +131,7 @@ lml_column *lml_column_list_new(const int32_t *offsets, const uint8_t *validity,
     lml_column *c = lml_column_shell(LML_LIST, n, err);
     if (!c)
         return NULL;
-    if (!(c->offsets = copy_offsets(offsets, n, err)) || !alloc_children(c, 1, err) ||
+    if (!(c->offsets = copy_offsets(offsets, n, err)) || !lml_column_alloc_children(c, 1, err) ||
         !set_child(c, 0, "element", child, err) || !copy_validity(c, validity, err)) {
         lml_column_free(c);
         return NULL;
@@ -160,7 +159,7 @@ lml_column *lml_column_struct_new(size_t n, size_t nchildren, const char *const 
     lml_column *c = lml_column_shell(LML_STRUCT, n, err);
     if (!c)
         return NULL;
-    bool ok = alloc_children(c, nchildren, err);
+    bool ok = lml_column_alloc_children(c, nchildren, err);
     for (size_t i = 0; ok && i < nchildren; i++)
         ok = set_child(c, i, names[i], children[i], err);
     if (!ok || !copy_validity(c, validity, err)) {
@@ -190,7 +189,7 @@ lml_column *lml_column_map_new(const int32_t *offsets, const uint8_t *validity, 
     if (n >= (size_t)INT32_MAX)
         lml_error_set(err, LML_ERANGE, "map column of %zu rows is too long", n);
     else if (check_offsets(offsets, n, (int64_t)entries->length, "map", err) && (c = lml_column_shell(LML_MAP, n, err))) {
-        if (!(c->offsets = copy_offsets(offsets, n, err)) || !alloc_children(c, 1, err) ||
+        if (!(c->offsets = copy_offsets(offsets, n, err)) || !lml_column_alloc_children(c, 1, err) ||
             !set_child(c, 0, "entries", entries, err) || !copy_validity(c, validity, err)) {
             lml_column_free(c);
             c = NULL;
@@ -267,7 +266,7 @@ static lml_column *take_offsets_kind(const lml_column *col, const size_t *idx, s
     lml_column *c = lml_column_shell(col->type, n, err);
     size_t *cidx = malloc((total + 1) * sizeof *cidx);
     if (!c || !cidx || !(c->offsets = lml_aligned_malloc((n + 1) * sizeof(int32_t))) ||
-        !alloc_children(c, 1, err))
+        !lml_column_alloc_children(c, 1, err))
         goto nomem;
     size_t pos = 0;
     c->offsets[0] = 0;
@@ -296,7 +295,7 @@ lml_column *lml_column_take_nested(const lml_column *col, const size_t *idx, siz
     if (col->type == LML_STRUCT) {
         if (!(c = lml_column_shell(LML_STRUCT, n, err)))
             return NULL;
-        bool ok = alloc_children(c, col->nchildren, err);
+        bool ok = lml_column_alloc_children(c, col->nchildren, err);
         for (size_t i = 0; ok && i < col->nchildren; i++)
             ok = (c->child_names[i] = lml_strdup(col->child_names[i], err)) &&
                  (c->children[i] = lml_column_take(col->children[i], idx, n, err));

@@ -68,68 +68,6 @@ double lml_decimal_to_double(const uint8_t *v, int scale)
     return strtod(buf, NULL); /* correctly rounded, unlike dividing by 10^scale */
 }
 
-size_t lml_format_float_java(float f, char *buf)
-{
-    if (isnan(f))
-        return (size_t)sprintf(buf, "NaN");
-    if (isinf(f))
-        return (size_t)sprintf(buf, f > 0 ? "Infinity" : "-Infinity");
-    if (f == 0)
-        return (size_t)sprintf(buf, signbit(f) ? "-0.0" : "0.0");
-    /* Shortest digits (at least two, as Java's FloatingDecimal gives "1.4E-45" for the smallest
-     * float) whose correctly rounded decimal reads back as f. */
-    char e[32];
-    int p;
-    for (p = 2; p < 9; p++) {
-        snprintf(e, sizeof e, "%.*e", p - 1, (double)f);
-        if (strtof(e, NULL) == f)
-            break;
-    }
-    snprintf(e, sizeof e, "%.*e", p - 1, (double)fabsf(f));
-    char d[16];
-    int n = 0;
-    const char *s = e;
-    for (; *s && *s != 'e'; s++)
-        if (*s >= '0' && *s <= '9')
-            d[n++] = *s;
-    int exp = atoi(s + 1);
-    while (n > 1 && d[n - 1] == '0')
-        n--;
-    size_t k = 0;
-    if (f < 0)
-        buf[k++] = '-';
-    if (exp >= -3 && exp < 7) { /* Float.toString: plain for 1e-3 ≤ |f| < 1e7 */
-        if (exp < 0) {
-            buf[k++] = '0';
-            buf[k++] = '.';
-            for (int i = 0; i < -exp - 1; i++)
-                buf[k++] = '0';
-            for (int i = 0; i < n; i++)
-                buf[k++] = d[i];
-        } else {
-            for (int i = 0; i <= exp; i++)
-                buf[k++] = i < n ? d[i] : '0';
-            buf[k++] = '.';
-            if (n > exp + 1)
-                for (int i = exp + 1; i < n; i++)
-                    buf[k++] = d[i];
-            else
-                buf[k++] = '0';
-        }
-        buf[k] = '\0';
-        return k;
-    }
-    buf[k++] = d[0];
-    buf[k++] = '.';
-    if (n > 1)
-        for (int i = 1; i < n; i++)
-            buf[k++] = d[i];
-    else
-        buf[k++] = '0';
-    k += (size_t)sprintf(buf + k, "E%d", exp);
-    return k;
-}
-
 /* ---------------------------------------------------------------- constructors */
 
 static lml_column *from_fixed(lml_type type, const void *values, const uint8_t *validity, size_t n, size_t w,

@@ -34,32 +34,6 @@ static uint32_t next_cp(const unsigned char *s, size_t len, size_t *adv)
     return cp;
 }
 
-static void put_cp(lml_strbuf *sb, uint32_t cp)
-{
-    char b[4];
-    size_t n;
-    if (cp < 0x80) {
-        b[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        b[0] = (char)(0xC0 | cp >> 6);
-        b[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        b[0] = (char)(0xE0 | cp >> 12);
-        b[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-        b[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        b[0] = (char)(0xF0 | cp >> 18);
-        b[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-        b[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-        b[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    lml_strbuf_append(sb, b, n);
-}
-
 static bool full_width(uint32_t c)
 {
     return (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF) || (c >= 0xAC00 && c <= 0xD7A3) ||
@@ -110,7 +84,7 @@ static size_t render_cell(lml_strbuf *sb, const char *text, size_t len, int trun
             used++;
             break;
         }
-        put_cp(sb, cps[k]);
+        lml_strbuf_put_utf8(sb, cps[k]);
         used += u;
         width += u + full_width(cps[k]);
     }

@@ -11,22 +11,6 @@
 #include "common.h"
 #include "support.h"
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    size_t got = buf ? fread(buf, 1, (size_t)n, f) : 0;
-    fclose(f);
-    if (buf)
-        buf[got] = '\0';
-    return buf;
-}
-
 int lml_it_run(const char *const *argv, char **out, char **err)
 {
     const char *dir = lml_test_temp_dir();
@@ -46,8 +30,8 @@ int lml_it_run(const char *const *argv, char **out, char **err)
     }
     int status = 0;
     cr_assert_eq(waitpid(pid, &status, 0), pid);
-    *out = slurp(out_path);
-    *err = slurp(err_path);
+    *out = lml_test_slurp(out_path);
+    *err = lml_test_slurp(err_path);
     cr_assert_not_null(*out);
     cr_assert_not_null(*err);
     unlink(out_path);

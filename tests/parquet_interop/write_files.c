@@ -277,6 +277,15 @@ int main(int argc, char **argv) {
         snprintf(path, sizeof path, "%s/%s.parquet", argv[1], files[k].name);
         if (!lml_parquet_write(f, path, &files[k].o, &err)) die(path, &err);
     }
+    /* A Delta table of the same frame, partitioned by b and written by two commits: DuckDB reads
+     * its data files with Hive partitioning (check.mjs). */
+    snprintf(path, sizeof path, "%s/delta_table", argv[1]);
+    for (int k = 0; k < 2; k++) {
+        lml_error err = {0};
+        lml_delta_write_options o = {.mode = k ? LML_DELTA_APPEND : LML_DELTA_ERROR_IF_EXISTS,
+                                     .partition_by = (const char *[]){"b", NULL}};
+        if (!lml_delta_write(f, path, &o, NULL, &err)) die(path, &err);
+    }
     snprintf(path, sizeof path, "%s/expected.jsonl", argv[1]);
     write_expected(f, path);
     printf("wrote %zu files of %zu rows to %s\n", sizeof files / sizeof *files, n, argv[1]);

@@ -95,3 +95,36 @@ Test(cli, delta_flags_outside_delta_tables_are_errors)
     lml_test_expect_fail(lml_test_run("show", "--version", "7", table), 1, "Available versions: [0, 0]");
     lml_test_expect_fail(lml_test_run("delta", "restore", table), 2, "--version");
 }
+
+/* lakeml fit reads a Delta table as its data, at a version (Spark's versionAsOf option), and
+ * trains the same model as from the CSV it came from. */
+Test(cli, fit_reads_a_delta_table_at_a_version)
+{
+    LML_REQUIRE_SHARED(t, "datasets/titanic.csv");
+    char titanic[512], table[512], spec[1200];
+    snprintf(titanic, sizeof titanic, "%s", t);
+    snprintf(table, sizeof table, "%s/titanic", lml_test_temp_dir());
+    lml_test_expect_ok(lml_test_run("convert", "--partition-by", "Pclass", titanic, table), "");
+    lml_test_expect_ok(lml_test_run("convert", "--mode", "append", titanic, table), ""); /* version 1: doubled */
+    const char *body = "\"select\": [\"Survived\", \"Sex\", \"Age\", \"Fare\"], \"dropNulls\": true},"
+                       "\"prepare\": [{\"class\": \"StringIndexer\", \"params\": {\"inputCol\": \"Sex\", \"outputCol\": \"SexIndex\"}},"
+                       "{\"class\": \"VectorAssembler\", \"params\": {\"inputCols\": [\"SexIndex\", \"Age\", \"Fare\"], \"outputCol\": \"features\"}}],"
+                       "\"split\": {\"weights\": [0.7, 0.3], \"seed\": 42},"
+                       "\"pipeline\": [{\"class\": \"LogisticRegression\", \"params\": {\"labelCol\": \"Survived\"}}],"
+                       "\"evaluators\": [{\"class\": \"BinaryClassificationEvaluator\", \"params\": {\"labelCol\": \"Survived\"}}]}";
+    snprintf(spec, sizeof spec, "{\"data\": {\"path\": \"%s\", \"options\": {\"versionAsOf\": 0}, %s", table, body);
+    const char *sp = lml_test_write_temp("spec.json", spec);
+    lml_test_result r = lml_test_run("fit", sp);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(strstr(r.out, "\"rows\":\t714,"), "714 rows at version 0: %s", r.out);
+    lml_test_result_free(&r);
+    snprintf(spec, sizeof spec, "{\"data\": {\"path\": \"%s\", %s", table, body);
+    sp = lml_test_write_temp("spec2.json", spec);
+    r = lml_test_run("fit", sp);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(strstr(r.out, "\"rows\":\t1428,"), "1428 rows at the latest: %s", r.out);
+    lml_test_result_free(&r);
+    snprintf(spec, sizeof spec, "{\"data\": {\"path\": \"%s\", \"options\": {\"header\": true}, %s", table, body);
+    sp = lml_test_write_temp("spec3.json", spec);
+    lml_test_expect_fail(lml_test_run("fit", sp), 1, "not a Delta reader option");
+}

@@ -329,3 +329,16 @@ Test(delta_actions, hostile_actions_are_refused_cleanly) {
     lml_delta_action txn = {.kind = LML_DA_TXN};
     expect_refused(&txn, LML_EINVAL, "appId");
 }
+
+/* numRecords is read from the top level of the stats only, whatever comes before it. */
+Test(delta_actions, num_records_from_stats_text) {
+    cr_assert_eq(lml_delta_stats_num_records("{\"numRecords\":50,\"minValues\":{\"id\":0}}"), 50);
+    cr_assert_eq(lml_delta_stats_num_records("{\"minValues\":{\"numRecords\":7,\"s\":\"x\\\"numRecords\\\":9\"},"
+                                             "\"numRecords\" : 12}"), 12);
+    cr_assert_eq(lml_delta_stats_num_records("{\"minValues\":{\"numRecords\":7}}"), -1);
+    cr_assert_eq(lml_delta_stats_num_records("{\"numRecords\":-3}"), -1);
+    cr_assert_eq(lml_delta_stats_num_records("{\"numRecords\":99999999999999999999999}"), -1);
+    cr_assert_eq(lml_delta_stats_num_records("{\"numRecords\":1.5}"), -1);
+    cr_assert_eq(lml_delta_stats_num_records("{\"numRecords"), -1);
+    cr_assert_eq(lml_delta_stats_num_records(NULL), -1);
+}

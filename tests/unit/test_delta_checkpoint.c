@@ -494,23 +494,10 @@ Test(delta_checkpoint, legacy_protocol_writes_null_feature_lists) {
 
 /* ---- _last_checkpoint */
 
-static char *slurp(const char *path) {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return NULL;
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    size_t got_n = fread(buf, 1, (size_t)n, fp);
-    fclose(fp);
-    buf[got_n] = 0;
-    return buf;
-}
-
 static void check_last_checkpoint(const char *root, int64_t version, int size, int nadd) {
     char path[700];
     snprintf(path, sizeof path, "%s/_delta_log/_last_checkpoint", root);
-    char *text = slurp(path);
+    char *text = lml_test_slurp(path);
     cr_assert(text, "no _last_checkpoint");
     cJSON *j = cJSON_Parse(text);
     cr_assert(j, "_last_checkpoint is not JSON: %s", text);

@@ -149,27 +149,6 @@ Test(delta_checksum, length_argument_bounds_the_text)
     cr_expect_eq(err.code, LML_EFORMAT);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf) {
-        buf[n] = '\0';
-        *len = (size_t)n;
-    }
-    return buf;
-}
-
 static const char *const real_files[] = {
     "golden/multi-part-checkpoint/_delta_log/_last_checkpoint",
     "golden/dv-partitioned-with-checkpoint/_delta_log/_last_checkpoint",
@@ -190,7 +169,7 @@ Test(delta_checksum, real_spark_last_checkpoint_files_verify)
         char path[4600];
         snprintf(path, sizeof path, "%s/%s", base, real_files[i]);
         size_t len = 0;
-        char *text = slurp(path, &len);
+        char *text = lml_test_slurp_n(path, &len);
         cr_assert_not_null(text, "cannot read %s", path);
         cJSON *j = cJSON_Parse(text);
         cr_assert_not_null(j, "%s is not JSON", path);
@@ -226,7 +205,7 @@ Test(delta_checksum, real_files_without_checksum_and_the_corrupted_one)
     char path[4600];
     snprintf(path, sizeof path, "%s/golden/125-iterator-bug/_delta_log/_last_checkpoint", base);
     size_t len = 0;
-    char *text = slurp(path, &len);
+    char *text = lml_test_slurp_n(path, &len);
     cr_assert_not_null(text);
     char out[33];
     cr_assert(lml_delta_json_checksum(text, len, out, NULL));
@@ -234,7 +213,7 @@ Test(delta_checksum, real_files_without_checksum_and_the_corrupted_one)
     free(text);
 
     snprintf(path, sizeof path, "%s/golden/corrupted-last-checkpoint-kernel/_delta_log/_last_checkpoint", base);
-    text = slurp(path, &len);
+    text = lml_test_slurp_n(path, &len);
     cr_assert_not_null(text);
     lml_error err = {0};
     cr_expect_not(lml_delta_json_checksum(text, len, out, &err));

@@ -15,19 +15,6 @@
 
 #define DIR "conformance/delta/"
 
-static char *slurp(const char *path) {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return NULL;
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    size_t got = fread(buf, 1, (size_t)n, fp);
-    fclose(fp);
-    buf[got] = 0;
-    return buf;
-}
-
 static const char *table_path(const char *table) {
     static char buf[1024];
     char rel[256];
@@ -53,7 +40,7 @@ static void check_rows(const char *table, const lml_frame *f) {
     snprintf(rel, sizeof rel, DIR "expected/%s.latest.jsonl", table);
     const char *jp = lml_test_shared_path(rel);
     cr_assert(jp, "no expected rows for %s", table);
-    char *text = slurp(jp);
+    char *text = lml_test_slurp(jp);
     size_t n = lml_frame_num_rows(f), matched = 0;
     bool *used = calloc(n + 1, 1);
     for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
@@ -93,7 +80,7 @@ typedef struct version_fact {
 static size_t manifest_facts(const char *table, version_fact *out, size_t cap, int64_t *latest) {
     const char *mp = lml_test_shared_path(DIR "MANIFEST.md");
     cr_assert(mp);
-    char *text = slurp(mp);
+    char *text = lml_test_slurp(mp);
     char head[256];
     snprintf(head, sizeof head, "### %s\n", table);
     char *sec = strstr(text, head);
@@ -202,3 +189,84 @@ TABLE_TEST(column_mapping_photon, "delta-rs/table_with_column_mapping")
 /* Log-only fixtures (no data files): versions and file counts only. */
 Test(delta_read, checkpoint_log_only_every_version) { check_versions("golden/checkpoint"); }
 Test(delta_read, checkpoint_without_last_checkpoint) { check_versions("delta-rs/with_checkpoint_no_last_checkpoint"); }
+
+/* ---- tables meant to be refused, and the traps the MANIFEST names */
+
+static void expect_open_error(const char *table, int64_t version, lml_errcode code, const char *needle) {
+    if (!table_path(table)) cr_skip_test("SKIPPED: ../shared/" DIR "%s not found; conformance data absent", table);
+    lml_error err = {0};
+    lml_delta_open_options o = {.has_version = version >= 0, .version = version};
+    cr_assert_null(lml_delta_table_open(table_path(table), &o, &err), "%s should be refused", table);
+    cr_assert_eq(err.code, code, "%s: %s", table, err.message);
+    cr_assert(strstr(err.message, needle), "%s: '%s' not in %s", table, needle, err.message);
+}
+
+Test(delta_read, invalid_protocol_version_is_refused) {
+    expect_open_error("golden/deltalog-invalid-protocol-version", -1, LML_EUNSUPPORTED, "reader version 99");
+}
+Test(delta_read, missing_commit_is_refused) {
+    expect_open_error("golden/versions-not-contiguous", -1, LML_EFORMAT, "not contiguous");
+}
+Test(delta_read, state_without_protocol_is_refused) {
+    expect_open_error("golden/deltalog-state-reconstruction-without-protocol", -1, LML_EFORMAT, "no protocol");
+}
+Test(delta_read, versions_before_the_oldest_checkpoint_cannot_be_travelled_to) {
+    for (int v = 0; v < 3; v++)
+        expect_open_error("delta-rs/checkpoint-cdf-table", v, LML_ENOTFOUND, "Available versions: [3, 5]");
+}
+
+/* Files known only from a checkpoint with stats_parsed and no JSON stats still have numRecords. */
+Test(delta_read, num_records_from_stats_parsed) {
+    if (!table_path("delta-rs/delta-1.2.1-only-struct-stats")) cr_skip_test("SKIPPED: conformance data absent");
+    lml_delta_table *t = open_at("delta-rs/delta-1.2.1-only-struct-stats", -1);
+    lml_error err = {0};
+    lml_frame *f = lml_delta_table_files(t, &err);
+    cr_assert(f, "%s", err.message);
+    const lml_column *nr = lml_frame_column_by_name(f, "numRecords", &err);
+    cr_assert_eq(lml_frame_num_rows(f), 12);
+    cr_assert_eq(lml_column_null_count(nr), 0);
+    int64_t sum = 0;
+    for (size_t i = 0; i < 12; i++) sum += lml_column_int64s(nr)[i];
+    cr_assert_eq(sum, 12);
+    lml_frame_free(f);
+    lml_delta_table_free(t);
+}
+
+/* add.path is URI-encoded once more than the directory: the partition value comes from the log. */
+Test(delta_read, double_encoded_paths_and_partition_values_from_the_log) {
+    if (!table_path("golden/data-reader-escaped-chars")) cr_skip_test("SKIPPED: conformance data absent");
+    lml_delta_table *t = open_at("golden/data-reader-escaped-chars", -1);
+    lml_error err = {0};
+    lml_frame *files = lml_delta_table_files(t, &err);
+    size_t len;
+    const char *p = lml_column_string_at(lml_frame_column_by_name(files, "path", &err), 0, &len);
+    cr_assert(len > 12 && memcmp(p, "_2=bar+%2521/", 13) == 0, "decoded once: %.*s", (int)len, p);
+    lml_frame_free(files);
+    lml_delta_table_free(t);
+}
+
+/* Skipping: a filter on a partition column reads only its files; one on a data column uses
+ * min/max stats. */
+Test(delta_read, filters_skip_files_by_partition_values_and_stats) {
+    if (!table_path("golden/basic-with-inserts-deletes-checkpoint")) cr_skip_test("SKIPPED: conformance data absent");
+    lml_delta_table *t = open_at("golden/basic-with-inserts-deletes-checkpoint", -1);
+    lml_parquet_predicate p = {.column = "id", .op = LML_PQ_OP_GE, .value = {.type = LML_INT64, .v.i64 = 60}};
+    lml_delta_read_options o = {.filters = &p, .num_filters = 1};
+    lml_error err = {0};
+    lml_frame *f = lml_delta_table_read(t, &o, &err);
+    cr_assert(f, "%s", err.message);
+    /* ids 50-59 and 60-65 live in two files (50-59 one, 60-65 the other): only the latter can match */
+    cr_assert_eq(lml_frame_num_rows(f), 6, "only the file with ids 60-65 is read");
+    lml_frame_free(f);
+    lml_delta_table_free(t);
+    t = open_at("golden/dv-partitioned-with-checkpoint", -1);
+    lml_parquet_predicate q = {.column = "part", .op = LML_PQ_OP_EQ, .value = {.type = LML_INT32, .v.i32 = 3}};
+    o = (lml_delta_read_options){.filters = &q, .num_filters = 1};
+    f = lml_delta_table_read(t, &o, &err);
+    cr_assert(f, "%s", err.message);
+    const lml_column *part = lml_frame_column_by_name(f, "part", &err);
+    cr_assert_gt(lml_frame_num_rows(f), 0);
+    for (size_t i = 0; i < lml_frame_num_rows(f); i++) cr_assert_eq(lml_column_int32s(part)[i], 3);
+    lml_frame_free(f);
+    lml_delta_table_free(t);
+}

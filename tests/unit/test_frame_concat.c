@@ -99,14 +99,14 @@ static lml_column *make_part(kind k, size_t n, size_t base)
         break;
     }
     case K_INT8: {
-        int8_t v[MAXROWS];
+        int8_t v[MAXROWS] = {0};
         for (size_t i = 0; i < n; i++)
             v[i] = (int8_t)((int)(base + i) * 5 - 40);
         c = lml_column_from_int8s(v, valid, n, &err);
         break;
     }
     case K_INT16: {
-        int16_t v[MAXROWS];
+        int16_t v[MAXROWS] = {0};
         for (size_t i = 0; i < n; i++)
             v[i] = (int16_t)((int)(base + i) * 300 - 2000);
         c = lml_column_from_int16s(v, valid, n, &err);
@@ -131,14 +131,14 @@ static lml_column *make_part(kind k, size_t n, size_t base)
         break;
     }
     case K_TIMESTAMP_NTZ: {
-        int64_t v[MAXROWS];
+        int64_t v[MAXROWS] = {0};
         for (size_t i = 0; i < n; i++)
             v[i] = (int64_t)(base + i) * 3600000001LL + 7;
         c = lml_column_from_timestamps_ntz(v, valid, n, &err);
         break;
     }
     case K_FLOAT: {
-        float v[MAXROWS];
+        float v[MAXROWS] = {0};
         for (size_t i = 0; i < n; i++)
             v[i] = (float)(base + i) * 0.5f - 1.25f;
         c = lml_column_from_floats(v, valid, n, &err);
@@ -156,7 +156,7 @@ static lml_column *make_part(kind k, size_t n, size_t base)
     }
     case K_STRING: {
         char store[MAXROWS][24];
-        const char *v[MAXROWS];
+        const char *v[MAXROWS] = {0};
         for (size_t i = 0; i < n; i++) {
             size_t g = base + i;
             snprintf(store[i], sizeof store[i], g % 5 == 4 ? "" : g % 3 ? "s%zu" : "\xc3\xa9%zu", g);
@@ -167,7 +167,7 @@ static lml_column *make_part(kind k, size_t n, size_t base)
     }
     case K_BINARY: {
         int32_t offs[MAXROWS + 1] = {0};
-        uint8_t data[4 * MAXROWS];
+        uint8_t data[4 * MAXROWS] = {0};
         size_t m = 0;
         for (size_t i = 0; i < n; i++) {
             size_t g = base + i;
@@ -179,14 +179,14 @@ static lml_column *make_part(kind k, size_t n, size_t base)
         break;
     }
     case K_DECIMAL: {
-        uint8_t v[MAXROWS * 16];
+        uint8_t v[MAXROWS * 16] = {0};
         for (size_t i = 0; i < n; i++)
             dec_of((int64_t)(base + i) * 12345 - 50000, v + 16 * i);
         c = lml_column_from_decimals(v, valid, n, 10, 2, &err);
         break;
     }
     case K_DENSE: {
-        double v[MAXROWS * 3];
+        double v[MAXROWS * 3] = {0};
         for (size_t i = 0; i < n; i++) {
             double g = (double)(base + i);
             v[3 * i] = g, v[3 * i + 1] = 0, v[3 * i + 2] = -g * 0.5;
@@ -198,8 +198,8 @@ static lml_column *make_part(kind k, size_t n, size_t base)
     }
     case K_SPARSE: {
         int64_t ip[MAXROWS + 1] = {0};
-        int32_t idx[MAXROWS];
-        double v[MAXROWS];
+        int32_t idx[MAXROWS] = {0};
+        double v[MAXROWS] = {0};
         size_t m = 0;
         for (size_t i = 0; i < n; i++) {
             size_t g = base + i;
@@ -216,7 +216,7 @@ static lml_column *make_part(kind k, size_t n, size_t base)
     }
     case K_LIST_STR: return list_of_strings(n, base, true);
     case K_STRUCT: {
-        int32_t iv[MAXROWS];
+        int32_t iv[MAXROWS] = {0};
         uint8_t ivalid[MAXROWS / 8 + 1] = {0};
         for (size_t i = 0; i < n; i++) {
             iv[i] = (int32_t)(base + i) * 11;
@@ -231,7 +231,7 @@ static lml_column *make_part(kind k, size_t n, size_t base)
     }
     case K_MAP: {
         char store[3 * MAXROWS][24];
-        const char *keys[3 * MAXROWS];
+        const char *keys[3 * MAXROWS] = {0};
         int32_t vals[3 * MAXROWS], offs[MAXROWS + 1] = {0};
         uint8_t vvalid[3 * MAXROWS / 8 + 1] = {0};
         size_t m = 0;

@@ -15,20 +15,6 @@
 
 #define DIR "conformance/parquet/"
 
-static char *slurp(const char *path, size_t *len) {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return NULL;
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    size_t got = fread(buf, 1, (size_t)n, fp);
-    fclose(fp);
-    buf[got] = 0;
-    if (len) *len = got;
-    return buf;
-}
-
 /* Reads the file and checks every row against expected/<file>.jsonl; `skip` names a column
  * left out of the comparison (NULL = none). */
 static void check_jsonl(const char *file, const char *skip) {
@@ -40,7 +26,7 @@ static void check_jsonl(const char *file, const char *skip) {
     snprintf(rel, sizeof rel, DIR "expected/%s.jsonl", file);
     const char *jpath = lml_test_shared_path(rel);
     cr_assert(jpath, "no expected rows for %s", file);
-    char *text = slurp(jpath, NULL);
+    char *text = lml_test_slurp(jpath);
     cr_assert(text);
     lml_error err = {0};
     lml_frame *f = lml_parquet_read(ppath, NULL, &err);
@@ -214,7 +200,7 @@ static void check_csv(const char *file, const char *csv) {
     char ppath[1024];
     snprintf(ppath, sizeof ppath, "%s", path);
     snprintf(rel, sizeof rel, DIR "%s", csv);
-    char *text = slurp(lml_test_shared_path(rel), NULL);
+    char *text = lml_test_slurp(lml_test_shared_path(rel));
     cr_assert(text);
     lml_error err = {0};
     lml_frame *f = lml_parquet_read(ppath, NULL, &err);
