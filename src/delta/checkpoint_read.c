@@ -1,12 +1,14 @@
 /* Checkpoints → actions (delta.md §4.4, §4.5). A Parquet checkpoint row has one non-null
- * top-level struct (the action); it is turned into the JSON object a commit line would hold and
- * parsed by the same code as commits, so both sources obey one set of rules. Row groups are read
- * one at a time, so a checkpoint of millions of files is held one row group at a time. */
+ * top-level struct (the action). add and remove rows are copied straight from their columns
+ * (checkpoint_files.c); the few other actions are turned into the JSON object a commit line would
+ * hold and parsed by the same code as commits. Row groups are read one at a time, so a
+ * checkpoint of millions of files is held one row group at a time. */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../core/internal.h"
 #include "lakeml/parquet.h"
+#include "checkpoint.h"
 #include "pvalue.h"
 #include "replay.h"
 
@@ -28,15 +30,7 @@ static cJSON *struct_json(const lml_column *col, size_t i) {
     for (size_t k = 0; o && k < lml_column_num_children(col); k++) {
         const lml_column *ch = lml_column_child(col, k);
         const char *name = lml_column_child_name(col, k);
-        /* stats_parsed and partitionValues_parsed are typed copies of stats and partitionValues:
-         * only numRecords is needed from them (for checkpoints that lack the JSON stats). */
-        if (strcmp(name, "partitionValues_parsed") == 0 || lml_column_is_null(ch, i)) continue;
-        if (strcmp(name, "stats_parsed") == 0) {
-            const lml_column *nr = lml_column_struct_field(ch, "numRecords");
-            if (nr && !lml_column_is_null(nr, i))
-                cJSON_AddItemToObject(o, "lml_numRecords", cell_json(nr, i));
-            continue;
-        }
+        if (lml_column_is_null(ch, i)) continue;
         cJSON *v = cell_json(ch, i);
         if (!v) {
             cJSON_Delete(o);
@@ -83,38 +77,59 @@ static cJSON *cell_json(const lml_column *col, size_t i) {
     }
 }
 
-/* One action per row of a checkpoint frame. */
+/* One action per row of a checkpoint frame: add and remove rows straight from their columns,
+ * the rest through JSON. */
 static bool emit_rows(const lml_frame *fr, const char *what, lml_delta_emit_fn emit, void *ctx, lml_error *err) {
     size_t nc = lml_frame_num_cols(fr);
-    for (size_t r = 0; r < lml_frame_num_rows(fr); r++) {
+    lml_delta_file_cols *fc = calloc(nc + 1, sizeof *fc);
+    int *kind = calloc(nc + 1, sizeof *kind); /* per column: LML_DA_ADD, LML_DA_REMOVE or 0 */
+    bool ok = fc && kind;
+    if (!ok) lml_error_set(err, LML_ENOMEM, "out of memory reading %s", what);
+    for (size_t c = 0; ok && c < nc; c++) {
+        const lml_column *col = lml_frame_column(fr, c);
+        const char *name = lml_frame_column_name(fr, c);
+        if (lml_column_type(col) != LML_STRUCT) continue;
+        kind[c] = strcmp(name, "add") == 0 ? LML_DA_ADD : strcmp(name, "remove") == 0 ? LML_DA_REMOVE : 0;
+        if (kind[c] && !lml_delta_file_cols_resolve(col, &fc[c], err)) {
+            lml_error_prefix(err, "%s", what);
+            ok = false;
+        }
+    }
+    for (size_t r = 0; ok && r < lml_frame_num_rows(fr); r++) {
         for (size_t c = 0; c < nc; c++) {
             const lml_column *col = lml_frame_column(fr, c);
             if (lml_column_type(col) != LML_STRUCT || lml_column_is_null(col, r)) continue;
+            if (kind[c]) {
+                lml_delta_action a = {.kind = (lml_delta_action_kind)kind[c]};
+                ok = lml_delta_file_from_row(&fc[c], r, kind[c] == LML_DA_ADD, &a.u.file, err);
+                if (!ok) lml_error_prefix(err, "%s: row %zu", what, r);
+                else ok = emit(ctx, &a, err);
+                lml_delta_action_clear(&a);
+                break;
+            }
             cJSON *root = cJSON_CreateObject(), *body = struct_json(col, r);
             if (!root || !body) {
                 cJSON_Delete(root);
                 cJSON_Delete(body);
-                return lml_error_set(err, LML_ENOMEM, "out of memory reading %s", what);
+                ok = lml_error_set(err, LML_ENOMEM, "out of memory reading %s", what);
+                break;
             }
-            int64_t nrec = -1;
-            const cJSON *nr = cJSON_GetObjectItemCaseSensitive(body, "lml_numRecords");
-            if (!lml_delta_json_int(nr, &nrec) || nrec < 0) nrec = -1;
             cJSON_AddItemToObject(root, lml_frame_column_name(fr, c), body);
             lml_delta_action a;
-            bool ok = lml_delta_action_from_json(root, &a, err);
+            ok = lml_delta_action_from_json(root, &a, err);
             cJSON_Delete(root);
             if (!ok) {
                 lml_error_prefix(err, "%s: row %zu", what, r);
-                return false;
+                break;
             }
-            if (a.kind == LML_DA_ADD && a.u.file.num_records < 0) a.u.file.num_records = nrec;
             ok = emit(ctx, &a, err);
             lml_delta_action_clear(&a);
-            if (!ok) return false;
             break; /* one action per row */
         }
     }
-    return true;
+    free(fc);
+    free(kind);
+    return ok;
 }
 
 static bool read_parquet(const char *path, lml_delta_emit_fn emit, void *ctx, lml_error *err) {

@@ -9,15 +9,21 @@
 /* Commit files larger than this are refused rather than read whole (a hostile or broken log). */
 #define COMMIT_MAX_BYTES ((size_t)1 << 30)
 
+/* The hash table holds only keys, their hashes and an index into `files`, so probing and
+ * growing touch 24-byte slots rather than whole file actions (a checkpoint of a big table puts
+ * hundreds of thousands of files through here). */
 typedef struct slot {
     char *key; /* NULL: empty */
-    bool live;
-    lml_delta_file file;
+    uint64_t hash;
+    size_t idx;
 } slot;
 
 typedef struct rstate {
     slot *slots;
     size_t cap, used;
+    lml_delta_file *files; /* every logical file met, live or not */
+    bool *live;
+    size_t nfiles, files_cap;
     bool has_protocol, has_metadata;
     lml_delta_state *out;
     int64_t version;       /* the commit being replayed (-1 inside the checkpoint) */
@@ -27,18 +33,27 @@ typedef struct rstate {
 static uint64_t fnv1a(const char *s) {
     uint64_t h = 1469598103934665603ull;
     for (; *s; s++) h = (h ^ (uint8_t)*s) * 1099511628211ull;
-    return h;
+    return h ^ (h >> 29); /* fold the high bits in: the table indexes by the low ones */
 }
 
-static slot *find(rstate *r, const char *key) {
-    size_t mask = r->cap - 1, i = (size_t)fnv1a(key) & mask;
-    while (r->slots[i].key && strcmp(r->slots[i].key, key) != 0) i = (i + 1) & mask;
+static slot *find(rstate *r, const char *key, uint64_t h) {
+    size_t mask = r->cap - 1, i = (size_t)h & mask;
+    while (r->slots[i].key && (r->slots[i].hash != h || strcmp(r->slots[i].key, key) != 0)) i = (i + 1) & mask;
     return &r->slots[i];
 }
 
 static bool grow(rstate *r, lml_error *err) {
+    if (r->nfiles == r->files_cap) {
+        size_t c = r->files_cap ? r->files_cap * 2 : 1024;
+        lml_delta_file *f = realloc(r->files, c * sizeof *f);
+        bool *l = f ? realloc(r->live, c * sizeof *l) : NULL;
+        if (f) r->files = f;
+        if (!f || !l) return lml_error_set(err, LML_ENOMEM, "out of memory replaying the log");
+        r->live = l;
+        r->files_cap = c;
+    }
     if (r->used * 2 < r->cap) return true;
-    size_t ncap = r->cap ? r->cap * 2 : 1024;
+    size_t ncap = r->cap ? r->cap * 2 : 2048;
     slot *old = r->slots;
     size_t ocap = r->cap;
     if (!(r->slots = calloc(ncap, sizeof *r->slots))) {
@@ -47,7 +62,11 @@ static bool grow(rstate *r, lml_error *err) {
     }
     r->cap = ncap;
     for (size_t i = 0; i < ocap; i++)
-        if (old[i].key) *find(r, old[i].key) = old[i];
+        if (old[i].key) {
+            size_t j = (size_t)old[i].hash & (ncap - 1);
+            while (r->slots[j].key) j = (j + 1) & (ncap - 1);
+            r->slots[j] = old[i];
+        }
     free(old);
     return true;
 }
@@ -59,16 +78,17 @@ static bool put_file(rstate *r, lml_delta_file *f, bool live, lml_error *err) {
         free(key);
         return false;
     }
-    slot *s = find(r, key);
+    uint64_t h = fnv1a(key);
+    slot *s = find(r, key, h);
     if (s->key) {
         free(key);
-        lml_delta_file_clear(&s->file);
+        lml_delta_file_clear(&r->files[s->idx]);
     } else {
-        s->key = key;
+        *s = (slot){.key = key, .hash = h, .idx = r->nfiles++};
         r->used++;
     }
-    s->live = live;
-    s->file = *f;
+    r->files[s->idx] = *f;
+    r->live[s->idx] = live;
     memset(f, 0, sizeof *f);
     return true;
 }
@@ -172,20 +192,18 @@ static int by_path(const void *a, const void *b) {
     return strcmp(x->dv.path_or_inline, y->dv.path_or_inline);
 }
 
-/* Moves the hash table's files into the state's sorted arrays. */
+/* Moves the files met into the state's sorted arrays: live ones, then tombstones. */
 static bool collect(rstate *r, lml_error *err) {
     lml_delta_state *st = r->out;
     size_t live = 0;
-    for (size_t i = 0; i < r->cap; i++) live += r->slots[i].key && r->slots[i].live;
+    for (size_t i = 0; i < r->nfiles; i++) live += r->live[i];
     st->files = calloc(live + 1, sizeof *st->files);
-    st->tombstones = calloc(r->used - live + 1, sizeof *st->tombstones);
+    st->tombstones = calloc(r->nfiles - live + 1, sizeof *st->tombstones);
     if (!st->files || !st->tombstones) return lml_error_set(err, LML_ENOMEM, "out of memory");
-    for (size_t i = 0; i < r->cap; i++) {
-        slot *s = &r->slots[i];
-        if (!s->key) continue;
-        if (s->live) st->files[st->nfiles++] = s->file;
-        else st->tombstones[st->ntombstones++] = s->file;
-        memset(&s->file, 0, sizeof s->file);
+    for (size_t i = 0; i < r->nfiles; i++) {
+        if (r->live[i]) st->files[st->nfiles++] = r->files[i];
+        else st->tombstones[st->ntombstones++] = r->files[i];
+        memset(&r->files[i], 0, sizeof r->files[i]);
     }
     qsort(st->files, st->nfiles, sizeof *st->files, by_path);
     qsort(st->tombstones, st->ntombstones, sizeof *st->tombstones, by_path);
@@ -193,11 +211,11 @@ static bool collect(rstate *r, lml_error *err) {
 }
 
 static void rstate_free(rstate *r) {
-    for (size_t i = 0; i < r->cap; i++) {
-        free(r->slots[i].key);
-        lml_delta_file_clear(&r->slots[i].file);
-    }
+    for (size_t i = 0; i < r->cap; i++) free(r->slots[i].key);
+    for (size_t i = 0; i < r->nfiles; i++) lml_delta_file_clear(&r->files[i]);
     free(r->slots);
+    free(r->files);
+    free(r->live);
 }
 
 bool lml_delta_replay(const lml_storage *st, const lml_delta_log *log, const lml_delta_segment *seg,

@@ -170,3 +170,22 @@ Test(delta_hostile, missing_data_file_and_not_a_table) {
     cr_assert(strstr(err.message, "not a Delta table"), "%s", err.message);
     cr_assert_not(lml_delta_is_table(lml_test_temp_dir()));
 }
+
+/* A checkpoint whose add struct carries a field of a type no Delta writer uses. */
+Test(delta_hostile, checkpoint_with_wrong_field_types_is_eformat) {
+    const char *root = make_table("cptypes", (const char *const[]){PROTO}, 1);
+    lml_error err = {0};
+    const char *paths[] = {"a.parquet"}, *sizes[] = {"big"};
+    lml_column *p = lml_column_from_strings(paths, 1, &err), *s = lml_column_from_strings(sizes, 1, &err);
+    lml_column *add = lml_column_struct_new(1, 2, (const char *[]){"path", "size"}, (lml_column *[]){p, s}, NULL, &err);
+    cr_assert(add, "%s", err.message);
+    lml_frame *f = lml_frame_new(1, (const char *[]){"add"}, &add, &err);
+    char cp[700];
+    snprintf(cp, sizeof cp, "%s/_delta_log/00000000000000000000.checkpoint.parquet", root);
+    cr_assert(lml_parquet_write(f, cp, NULL, &err), "%s", err.message);
+    cr_assert_null(lml_delta_table_open(root, NULL, &err));
+    cr_assert_eq(err.code, LML_EFORMAT, "%s", err.message);
+    cr_assert(strstr(err.message, "'size'") && strstr(err.message, "checkpoint.parquet"), "%s", err.message);
+    lml_frame_free(f);
+    lml_column_free(p), lml_column_free(s), lml_column_free(add);
+}
