@@ -35,12 +35,6 @@ void lml_delta_uuid(char out[37]) {
              b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
-static int64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The commit file's text: commitInfo first (as Spark writes it), then the actions. */
 static char *commit_text(const lml_delta_tx *tx, int64_t version, int64_t ict, lml_error *err) {
     char txn_id[37];
@@ -48,7 +42,7 @@ static char *commit_text(const lml_delta_tx *tx, int64_t version, int64_t ict, l
     lml_strbuf sb = {0};
     lml_strbuf_puts(&sb, "{\"commitInfo\":{");
     if (tx->ict) lml_strbuf_printf(&sb, "\"inCommitTimestamp\":%lld,", (long long)ict);
-    lml_strbuf_printf(&sb, "\"timestamp\":%lld,\"operation\":", (long long)(tx->ict ? ict : now_ms()));
+    lml_strbuf_printf(&sb, "\"timestamp\":%lld,\"operation\":", (long long)(tx->ict ? ict : lml_delta_now_ms()));
     lml_strbuf_puts(&sb, "\"");
     lml_strbuf_puts(&sb, tx->operation); /* Spark's operation names need no escaping */
     lml_strbuf_printf(&sb, "\",\"operationParameters\":%s", tx->parameters ? tx->parameters : "{}");
@@ -139,7 +133,10 @@ bool lml_delta_commit(const lml_storage *st, const lml_delta_tx *tx, int64_t *ve
     int64_t v = tx->read_version + 1, ict = tx->previous_ict;
     bool ok = true, done = false;
     for (int attempt = 0; ok && !done && attempt < MAX_ATTEMPTS; attempt++) {
-        if (tx->ict) ict = now_ms() > ict ? now_ms() : ict + 1;
+        if (tx->ict) { /* in-commit timestamps only increase, whatever the clock does */
+            int64_t now = lml_delta_now_ms();
+            ict = now > ict ? now : ict + 1;
+        }
         char path[4096];
         snprintf(path, sizeof path, "%s/%020lld.json", log_dir, (long long)v);
         char *text = commit_text(tx, v, ict, err);

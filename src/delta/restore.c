@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include "../core/internal.h"
 #include "../io/parquet/writer_internal.h"
 #include "commit.h"
@@ -33,12 +32,6 @@ static lml_delta_action *grow(lml_delta_action **acts, size_t *n, lml_error *err
     *acts = a;
     memset(&a[*n], 0, sizeof a[*n]);
     return &a[(*n)++];
-}
-
-static int64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* A restored file must still be on disk (VACUUM may have deleted it). */
@@ -71,7 +64,7 @@ static bool restore(const char *path, const lml_delta_open_options *target, int6
     lml_delta_table *then = lml_delta_table_open(path, &o, err);
     lml_delta_action *acts = NULL;
     size_t n = 0;
-    int64_t removed_bytes = 0, restored_bytes = 0, size_after = 0, nrem = 0, nres = 0, ts = now_ms();
+    int64_t removed_bytes = 0, restored_bytes = 0, size_after = 0, nrem = 0, nres = 0, ts = lml_delta_now_ms();
     bool ok = then != NULL;
     if (ok && then->state.version >= now->state.version)
         ok = lml_error_set(err, LML_EINVAL, "%s: cannot restore to version %lld: the table is at version %lld", path,

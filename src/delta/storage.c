@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "../core/internal.h"
 #include "storage.h"
@@ -194,6 +195,12 @@ static const lml_storage local = {
 };
 
 const lml_storage *lml_storage_local(void) { return &local; }
+
+int64_t lml_delta_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 void lml_storage_entries_free(lml_storage_entry *entries, size_t n) {
     for (size_t i = 0; i < n; i++) free(entries[i].name);

@@ -38,6 +38,10 @@ struct lml_storage {
     bool (*stat)(const lml_storage *st, const char *path, lml_storage_entry *entry, lml_error *err);
 };
 
+/* The wall clock in milliseconds since the epoch (commit timestamps, deletionTimestamp,
+ * createdTime). */
+int64_t lml_delta_now_ms(void);
+
 /* The local file system. */
 const lml_storage *lml_storage_local(void);
 void lml_storage_entries_free(lml_storage_entry *entries, size_t n);

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
 #include "../core/internal.h"
 #include "../frame/internal.h"
 #include "../io/parquet/writer_internal.h"
@@ -104,19 +103,13 @@ static char *write_parameters(const lml_delta_write_options *opt, const lml_delt
     return lml_strbuf_finish(&sb, err);
 }
 
-static int64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The files an overwrite replaces: all, or those whose partition values satisfy replaceWhere. */
 static bool collect_removes(const lml_delta_table *t, const lml_delta_write_options *opt, lml_delta_plan *plan,
                             lml_error *err) {
     lml_delta_skip_filter *filters = calloc(opt->num_replace_where + 1, sizeof *filters);
     if (!filters) return lml_error_set(err, LML_ENOMEM, "out of memory");
     bool ok = lml_delta_replace_where_filters(t, opt, filters, err);
-    int64_t now = now_ms();
+    int64_t now = lml_delta_now_ms();
     for (size_t i = 0; ok && i < t->state.nfiles; i++) {
         const lml_delta_file *f = &t->state.files[i];
         /* replaceWhere holds only partition predicates: a file is replaced when its (constant)

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
 #include "../core/internal.h"
 #include "../frame/internal.h"
 #include "../io/parquet/writer_internal.h"
@@ -20,12 +19,6 @@
 #define DEFAULT_INDEXED_COLS 32
 #define DEFAULT_CHECKPOINT_INTERVAL 10
 #define WEEK_MS (7LL * 24 * 3600 * 1000)
-
-static int64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static bool truthy(const lml_delta_map *conf, const char *key) {
     const char *v = lml_delta_map_get(conf, key, NULL);
@@ -149,7 +142,7 @@ static bool create_metadata(lml_delta_plan *p, const lml_frame *f, lml_error *er
               (!opt->description || (m->description = lml_strdup(opt->description, err)));
     if (!ok) return false;
     m->has_created_time = true;
-    m->created_time = now_ms();
+    m->created_time = lml_delta_now_ms();
     m->configuration.keys = calloc(nprops / 2 + 1, sizeof(char *));
     m->configuration.values = calloc(nprops / 2 + 1, sizeof(char *));
     if (!m->configuration.keys || !m->configuration.values) return lml_error_set(err, LML_ENOMEM, "out of memory");
@@ -282,7 +275,7 @@ bool lml_delta_plan_init(lml_delta_plan *p, const lml_delta_table *t, const char
         if (ok) {
             a->u.txn.version = opt->txn_version;
             a->u.txn.has_last_updated = true;
-            a->u.txn.last_updated = now_ms();
+            a->u.txn.last_updated = lml_delta_now_ms();
         }
     }
     if (!ok) lml_delta_plan_clear(p);
@@ -563,7 +556,7 @@ static int64_t interval_ms(const char *text, int64_t dflt) {
  * delta.deletedFileRetentionDuration (one week). */
 static bool checkpoint_table(const lml_delta_table *t, lml_error *err) {
     const char *keep = lml_delta_map_get(&t->state.metadata.configuration, "delta.deletedFileRetentionDuration", NULL);
-    return lml_delta_checkpoint_write(t->st, t->log.log_dir, &t->state, now_ms() - interval_ms(keep, WEEK_MS), err);
+    return lml_delta_checkpoint_write(t->st, t->log.log_dir, &t->state, lml_delta_now_ms() - interval_ms(keep, WEEK_MS), err);
 }
 
 bool lml_delta_maybe_checkpoint(const char *root, const lml_delta_metadata *m, int64_t v, lml_error *err) {

@@ -122,6 +122,16 @@ bool lml_pq_flat_flush(lml_pq_rchunk *out, const lml_pq_rleaf *leaf, bool in_pla
 bool lml_pq_flat_finish(lml_column *col, const lml_pq_rchunk *pieces, size_t n, const char *what, const char *path,
                         lml_error *err);
 
+/* ---- row-group pruning (prune.c) */
+
+struct lml_parquet_predicate;
+/* True when the statistics of leaf `leaf` (lf) in row group rg prove that no row satisfies p. */
+bool lml_pq_rg_pruned(const lml_pq_file_meta *m, const lml_pq_rleaf *lf, size_t leaf, size_t rg,
+                      const struct lml_parquet_predicate *p);
+/* Whether a predicate value can be compared with the leaf's values (numbers with numbers,
+ * strings with string columns). */
+bool lml_pq_value_fits(const lml_pq_rleaf *lf, const lml_value *v);
+
 /* ---- assembly (assemble.c) */
 
 /* The frame column of schema node `node` (a child of the root, or any node for tests) from the

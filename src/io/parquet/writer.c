@@ -22,6 +22,31 @@
     "\"containsNull\":false},\"nullable\":true,\"metadata\":{}},{\"name\":\"values\",\"type\":{\"type\":"  \
     "\"array\",\"elementType\":\"double\",\"containsNull\":false},\"nullable\":true,\"metadata\":{}}]}}"
 
+/* Spark ML's MatrixUDT (ml/persist writes matrices as this struct; Spark's model loaders
+ * pattern-match on Matrix, so the row metadata must name the UDT). */
+#define MATRIX_UDT_SQLTYPE                                                                                   \
+    "{\"type\":\"udt\",\"class\":\"org.apache.spark.ml.linalg.MatrixUDT\",\"pyClass\":\"pyspark.ml.linalg." \
+    "MatrixUDT\",\"sqlType\":{\"type\":\"struct\",\"fields\":[{\"name\":\"type\",\"type\":\"byte\","       \
+    "\"nullable\":false,\"metadata\":{}},{\"name\":\"numRows\",\"type\":\"integer\",\"nullable\":false,"     \
+    "\"metadata\":{}},{\"name\":\"numCols\",\"type\":\"integer\",\"nullable\":false,\"metadata\":{}},"       \
+    "{\"name\":\"colPtrs\",\"type\":{\"type\":\"array\",\"elementType\":\"integer\",\"containsNull\":false},"  \
+    "\"nullable\":true,\"metadata\":{}},{\"name\":\"rowIndices\",\"type\":{\"type\":\"array\",\"elementType\":" \
+    "\"integer\",\"containsNull\":false},\"nullable\":true,\"metadata\":{}},{\"name\":\"values\",\"type\":"     \
+    "{\"type\":\"array\",\"elementType\":\"double\",\"containsNull\":false},\"nullable\":true,\"metadata\":{}}," \
+    "{\"name\":\"isTransposed\",\"type\":\"boolean\",\"nullable\":false,\"metadata\":{}}]}}"
+
+/* A top-level struct with exactly MatrixUDT's fields, names and types is declared as that UDT. */
+static bool is_matrix_struct(const lml_column *c) {
+    static const char *const names[7] = {"type", "numRows", "numCols", "colPtrs", "rowIndices", "values",
+                                         "isTransposed"};
+    static const lml_type types[7] = {LML_INT8, LML_INT32, LML_INT32, LML_LIST, LML_LIST, LML_LIST, LML_BOOL};
+    if (c->type != LML_STRUCT || c->nchildren != 7) return false;
+    for (size_t i = 0; i < 7; i++)
+        if (strcmp(c->child_names[i], names[i]) != 0 || c->children[i]->type != types[i]) return false;
+    return c->children[3]->children[0]->type == LML_INT32 && c->children[4]->children[0]->type == LML_INT32 &&
+           c->children[5]->children[0]->type == LML_DOUBLE;
+}
+
 /* One leaf of one row group, with the level and value arrays it owns. */
 typedef struct leafbuf {
     lml_pq_leaf leaf;
@@ -59,6 +84,7 @@ static char *spark_schema_json(const lml_frame *f, lml_error *err) {
         lml_pq_json_string(&sb, f->fields[i].name);
         lml_strbuf_puts(&sb, ",\"type\":");
         if (f->fields[i].col->type == LML_VECTOR) lml_strbuf_puts(&sb, VECTOR_UDT_SQLTYPE);
+        else if (is_matrix_struct(f->fields[i].col)) lml_strbuf_puts(&sb, MATRIX_UDT_SQLTYPE);
         else lml_pq_spark_type_json(f->fields[i].col, &sb);
         lml_strbuf_printf(&sb, ",\"nullable\":true,\"metadata\":%s}", meta && *meta ? meta : "{}");
     }
