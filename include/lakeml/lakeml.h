@@ -9,6 +9,7 @@
 #include "frame.h"
 #include "arrow.h"
 #include "csv.h"
+#include "libsvm.h"
 #include "parquet.h"
 #include "delta.h"
 #include "ml/stage.h"

@@ -66,6 +66,19 @@ char *lml_strdup(const char *s, lml_error *err);
 #define LML_LOG_INFO(module, ...) lml_log(LML_LOG_INFO, module, __VA_ARGS__)
 #define LML_LOG_WARN(module, ...) lml_log(LML_LOG_WARN, module, __VA_ARGS__)
 
+/* ---- reading a whole input file (src/core/input.c) */
+
+/* A file's bytes: mapped when it is a non-empty regular file, else read into a buffer (pipes,
+ * /dev/stdin). A missing file is LML_ENOTFOUND, a directory or a read failure LML_EIO, each naming
+ * the path. */
+typedef struct lml_input {
+    const char *data;
+    size_t len;
+    bool mapped;
+} lml_input;
+bool lml_input_open(const char *path, lml_input *in, lml_error *err);
+void lml_input_close(lml_input *in);
+
 /* ---- writing a file atomically (src/core/tmpfile.c) */
 
 /* Creates a temporary file beside `path` with the mode of an existing `path` (else 0644); returns

@@ -274,40 +274,6 @@ lml_frame *lml_csv_read_buffer(const char *data, size_t len, const char *name, c
     return read_impl(data ? data : "", len, &cfg, false, err);
 }
 
-/* Reads a file that cannot be mapped (a pipe, /dev/stdin, an empty /proc file) into memory. */
-static char *slurp(int fd, size_t *len, const char *path, lml_error *err)
-{
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    for (;;) {
-        if (!buf) {
-            lml_error_set(err, LML_ENOMEM, "out of memory reading %s", path);
-            return NULL;
-        }
-        if (n == cap) {
-            char *b = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
-            if (!b)
-                free(buf);
-            buf = b;
-            cap *= 2;
-            continue;
-        }
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            lml_error_set(err, LML_EIO, "cannot read %s: %s", path, strerror(errno));
-            free(buf);
-            return NULL;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    *len = n;
-    return buf;
-}
-
 lml_frame *lml_csv_read(const char *path, const lml_csv_options *opts, lml_error *err)
 {
     csv_cfg cfg;
@@ -315,35 +281,10 @@ lml_frame *lml_csv_read(const char *path, const lml_csv_options *opts, lml_error
         return lml_error_set(err, LML_EINVAL, "lml_csv_read: path is NULL"), NULL;
     if (!csv_cfg_init(&cfg, opts, path, err))
         return NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        lml_error_set(err, errno == ENOENT ? LML_ENOTFOUND : LML_EIO, "cannot open %s: %s", path, strerror(errno));
+    lml_input in;
+    if (!lml_input_open(path, &in, err))
         return NULL;
-    }
-    struct stat st;
-    bool ok = fstat(fd, &st) == 0;
-    if (!ok || S_ISDIR(st.st_mode)) {
-        lml_error_set(err, LML_EIO, "cannot read %s: %s", path, ok ? "is a directory" : strerror(errno));
-        close(fd);
-        return NULL;
-    }
-    lml_frame *f = NULL;
-    if (S_ISREG(st.st_mode) && st.st_size > 0 && (uintmax_t)st.st_size <= SIZE_MAX) {
-        size_t len = (size_t)st.st_size;
-        void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (map != MAP_FAILED) {
-            close(fd);
-            madvise(map, len, MADV_SEQUENTIAL);
-            f = read_impl(map, len, &cfg, true, err);
-            munmap(map, len);
-            return f;
-        }
-    }
-    size_t len = 0;
-    char *buf = slurp(fd, &len, path, err);
-    close(fd);
-    if (buf)
-        f = read_impl(buf, len, &cfg, false, err);
-    free(buf);
+    lml_frame *f = read_impl(in.data, in.len, &cfg, in.mapped, err);
+    lml_input_close(&in);
     return f;
 }
