@@ -20,5 +20,6 @@
 #include "ml/evaluation.h"
 #include "ml/tree.h"
 #include "ml/tuning.h"
+#include "ml/persist.h"
 
 #endif

@@ -3,9 +3,11 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "core/internal.h"
 #include "lakeml/ml/pipeline.h"
 #include "ml/stage_internal.h"
+#include "ml/persist/persist_internal.h"
 
 typedef struct {
     atomic_long refs;
@@ -28,13 +30,18 @@ static void release(void *p)
 
 static lml_stage *pipeline_fit(const lml_stage *self, const lml_frame *df, lml_error *err);
 static lml_frame *model_transform(const lml_stage *self, const lml_frame *df, lml_error *err);
+static bool pl_save(const lml_stage *self, const char *dir, struct cJSON *meta, lml_error *err);
+static void *pl_load(const char *dir, const struct cJSON *meta, int version, lml_error *err);
+static const char *const pl_keys[] = {"stageUids", NULL};
 
-static const lml_stage_vtable pipeline_vt = {
+const lml_stage_vtable lml_pipeline_vt = {
     .name = "Pipeline", .class_name = "org.apache.spark.ml.Pipeline", .kind = LML_STAGE_ESTIMATOR,
-    .fit = pipeline_fit, .retain_state = retain, .release_state = release};
-static const lml_stage_vtable model_vt = {
+    .fit = pipeline_fit, .retain_state = retain, .release_state = release, .save_data = pl_save,
+    .load_state = pl_load, .persist_keys = pl_keys};
+const lml_stage_vtable lml_pipeline_model_vt = {
     .name = "PipelineModel", .class_name = "org.apache.spark.ml.PipelineModel", .kind = LML_STAGE_MODEL,
-    .transform = model_transform, .retain_state = retain, .release_state = release};
+    .transform = model_transform, .retain_state = retain, .release_state = release, .save_data = pl_save,
+    .load_state = pl_load, .persist_keys = pl_keys};
 
 static stages_state *new_state(size_t n, lml_error *err)
 {
@@ -79,7 +86,7 @@ lml_stage *lml_pipeline_new(lml_stage *const *stages, lml_error *err)
             return NULL;
         }
     }
-    return lml_stage_create(&pipeline_vt, NULL, st, err);
+    return lml_stage_create(&lml_pipeline_vt, NULL, st, err);
 }
 
 static lml_stage *pipeline_fit(const lml_stage *self, const lml_frame *df, lml_error *err)
@@ -114,7 +121,7 @@ static lml_stage *pipeline_fit(const lml_stage *self, const lml_frame *df, lml_e
         }
     }
     lml_frame_free(cur);
-    lml_stage *m = lml_stage_create_model(&model_vt, self, out, err);
+    lml_stage *m = lml_stage_create_model(&lml_pipeline_model_vt, self, out, err);
     return m;
 fail:
     lml_error_prefix(err, "%s: stage %zu (%s)", self->uid, i, lml_stage_uid(st->stages[i]));
@@ -141,7 +148,7 @@ static lml_frame *model_transform(const lml_stage *self, const lml_frame *df, lm
 
 size_t lml_pipeline_num_stages(const lml_stage *p)
 {
-    return p && (p->vt == &pipeline_vt || p->vt == &model_vt) ? ((const stages_state *)p->state)->n : 0;
+    return p && (p->vt == &lml_pipeline_vt || p->vt == &lml_pipeline_model_vt) ? ((const stages_state *)p->state)->n : 0;
 }
 
 const lml_stage *lml_pipeline_stage(const lml_stage *p, size_t i)
@@ -151,7 +158,7 @@ const lml_stage *lml_pipeline_stage(const lml_stage *p, size_t i)
 
 lml_stage *lml_pipeline_copy_deep(const lml_stage *s, lml_error *err)
 {
-    if (s->vt != &pipeline_vt)
+    if (s->vt != &lml_pipeline_vt)
         return lml_stage_copy(s, err);
     const stages_state *src = s->state;
     stages_state *st = new_state(src->n, err);
@@ -165,14 +172,14 @@ lml_stage *lml_pipeline_copy_deep(const lml_stage *s, lml_error *err)
         }
         st->n++;
     }
-    return lml_stage_create(&pipeline_vt, s->uid, st, err); /* releases st on failure */
+    return lml_stage_create(&lml_pipeline_vt, s->uid, st, err); /* releases st on failure */
 }
 
 lml_stage *lml_pipeline_find_uid(lml_stage *root, const char *uid)
 {
     if (strcmp(root->uid, uid) == 0)
         return root;
-    if (root->vt != &pipeline_vt)
+    if (root->vt != &lml_pipeline_vt)
         return NULL;
     stages_state *st = root->state;
     for (size_t i = 0; i < st->n; i++) {
@@ -181,4 +188,71 @@ lml_stage *lml_pipeline_find_uid(lml_stage *root, const char *uid)
             return hit;
     }
     return NULL;
+}
+
+/* ---- persistence (spec §5): paramMap.stageUids and stages/<idx>_<uid>/, idx zero-padded to
+ * the number of digits of the stage count. */
+
+static char *stage_dir(const char *dir, size_t i, size_t n, const char *uid, lml_error *err)
+{
+    int width = snprintf(NULL, 0, "%zu", n);
+    int len = snprintf(NULL, 0, "%s/stages/%0*zu_%s", dir, width, i, uid);
+    char *p = malloc((size_t)len + 1);
+    if (!p)
+        lml_error_set(err, LML_ENOMEM, "out of memory saving %s", dir);
+    else
+        snprintf(p, (size_t)len + 1, "%s/stages/%0*zu_%s", dir, width, i, uid);
+    return p;
+}
+
+static bool pl_save(const lml_stage *self, const char *dir, struct cJSON *meta, lml_error *err)
+{
+    const stages_state *st = self->state;
+    cJSON *pm = cJSON_GetObjectItemCaseSensitive(meta, "paramMap"), *uids = cJSON_AddArrayToObject(pm, "stageUids");
+    char *sd = lml_persist_join(dir, "stages", err);
+    bool ok = sd && uids && mkdir(sd, 0755) == 0;
+    if (sd && !ok)
+        lml_error_set(err, uids ? LML_EIO : LML_ENOMEM, "cannot create %s", sd);
+    free(sd);
+    for (size_t i = 0; ok && i < st->n; i++) {
+        char *p = stage_dir(dir, i, st->n, st->stages[i]->uid, err);
+        cJSON *u = cJSON_CreateString(st->stages[i]->uid);
+        ok = p && u && cJSON_AddItemToArray(uids, u) && lml_persist_save_dir(st->stages[i], p, err);
+        if (!u)
+            lml_error_set(err, LML_ENOMEM, "out of memory saving %s", dir);
+        if (!ok)
+            lml_error_prefix(err, "%s: stage %zu", self->uid, i);
+        free(p);
+    }
+    return ok;
+}
+
+static void *pl_load(const char *dir, const struct cJSON *meta, int version, lml_error *err)
+{
+    const cJSON *uids = cJSON_GetObjectItemCaseSensitive(lml_persist_param_map(meta), "stageUids");
+    if (!cJSON_IsArray(uids)) {
+        lml_error_set(err, LML_EFORMAT, "%s: metadata field 'paramMap.stageUids' must be an array", dir);
+        return NULL;
+    }
+    size_t n = (size_t)cJSON_GetArraySize(uids);
+    stages_state *st = new_state(n, err);
+    const cJSON *u;
+    cJSON_ArrayForEach(u, uids) {
+        if (!st)
+            return NULL;
+        if (!cJSON_IsString(u) || !*u->valuestring || strchr(u->valuestring, '/')) {
+            lml_error_set(err, LML_EFORMAT, "%s: metadata paramMap.stageUids[%zu] is not a uid", dir, st->n);
+            release(st);
+            return NULL;
+        }
+        char *p = stage_dir(dir, st->n, n, u->valuestring, err);
+        lml_stage *s = p ? lml_persist_load_dir(p, u->valuestring, err) : NULL;
+        free(p);
+        if (!s) {
+            release(st);
+            return NULL;
+        }
+        st->stages[st->n++] = s;
+    }
+    return st;
 }

@@ -7,6 +7,8 @@
 
 #include "lakeml/ml/stage.h"
 
+struct cJSON;
+
 typedef struct lml_param_value {
     lml_param_type type;
     union {
@@ -46,6 +48,16 @@ typedef struct lml_stage_vtable {
     bool (*larger_better)(const lml_stage *self);                                  /* evaluators */
     void (*retain_state)(void *state); /* NULL when state is always NULL */
     void (*release_state)(void *state);
+    /* Persistence (src/ml/persist/persist_internal.h has the helpers). save_data writes the
+     * learned state under the stage directory `dir` (data/, stages/ …) and may add keys to the
+     * metadata object `meta` (model extras, or paramMap entries such as stageUids); load_state
+     * reads them back and returns a new state (one reference) for lml_stage_create. `version` is
+     * the file's sparkVersion as major * 100 + minor (305 for 3.5.1), for Spark's old layouts.
+     * Both NULL for stages whose params are all there is to save. persist_keys: paramMap names
+     * that are not params of the class but are read by load_state (NULL-terminated, or NULL). */
+    bool (*save_data)(const lml_stage *self, const char *dir, struct cJSON *meta, lml_error *err);
+    void *(*load_state)(const char *dir, const struct cJSON *meta, int version, lml_error *err);
+    const char *const *persist_keys;
 } lml_stage_vtable;
 
 struct lml_stage {
@@ -55,6 +67,11 @@ struct lml_stage {
     bool *is_set;
     void *state;
 };
+
+/* Stage classes outside feature/ (feature_internal.h lists those), for loading saved stages. */
+extern const lml_stage_vtable lml_logistic_regression_vt, lml_logistic_regression_model_vt,
+    lml_linear_regression_vt, lml_linear_regression_model_vt, lml_pipeline_vt, lml_pipeline_model_vt,
+    lml_binary_evaluator_vt, lml_multiclass_evaluator_vt, lml_regression_evaluator_vt;
 
 /* A new stage of class vt with a fresh uid (or a copy of `uid` when non-NULL), all params at
  * their defaults, owning `state` (may be NULL). */

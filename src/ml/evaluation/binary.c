@@ -290,7 +290,7 @@ static bool larger_better(const lml_stage *self)
     return true;
 }
 
-static const lml_stage_vtable binary_vt = {
+const lml_stage_vtable lml_binary_evaluator_vt = {
     .name = "BinaryClassificationEvaluator",
     .class_name = "org.apache.spark.ml.evaluation.BinaryClassificationEvaluator",
     .kind = LML_STAGE_EVALUATOR,
@@ -302,5 +302,5 @@ static const lml_stage_vtable binary_vt = {
 
 lml_stage *lml_binary_classification_evaluator_new(void)
 {
-    return lml_stage_create(&binary_vt, NULL, NULL, NULL);
+    return lml_stage_create(&lml_binary_evaluator_vt, NULL, NULL, NULL);
 }

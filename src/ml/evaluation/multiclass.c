@@ -333,7 +333,7 @@ bool lml_confusion_matrix(const lml_frame *df, const char *label_col, const char
     return ok;
 }
 
-static const lml_stage_vtable multiclass_vt = {
+const lml_stage_vtable lml_multiclass_evaluator_vt = {
     .name = "MulticlassClassificationEvaluator",
     .class_name = "org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator",
     .kind = LML_STAGE_EVALUATOR,
@@ -345,5 +345,5 @@ static const lml_stage_vtable multiclass_vt = {
 
 lml_stage *lml_multiclass_classification_evaluator_new(void)
 {
-    return lml_stage_create(&multiclass_vt, NULL, NULL, NULL);
+    return lml_stage_create(&lml_multiclass_evaluator_vt, NULL, NULL, NULL);
 }

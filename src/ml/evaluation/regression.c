@@ -94,7 +94,7 @@ static bool larger_better(const lml_stage *self)
     return strcmp(m, "r2") == 0 || strcmp(m, "var") == 0;
 }
 
-static const lml_stage_vtable regression_vt = {
+const lml_stage_vtable lml_regression_evaluator_vt = {
     .name = "RegressionEvaluator",
     .class_name = "org.apache.spark.ml.evaluation.RegressionEvaluator",
     .kind = LML_STAGE_EVALUATOR,
@@ -106,5 +106,5 @@ static const lml_stage_vtable regression_vt = {
 
 lml_stage *lml_regression_evaluator_new(void)
 {
-    return lml_stage_create(&regression_vt, NULL, NULL, NULL);
+    return lml_stage_create(&lml_regression_evaluator_vt, NULL, NULL, NULL);
 }

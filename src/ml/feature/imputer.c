@@ -11,6 +11,7 @@
 #include "core/internal.h"
 #include "frame/internal.h"
 #include "ml/feature/feature_internal.h"
+#include "ml/persist/persist_internal.h"
 
 typedef struct {
     lml_feat_state h;
@@ -206,13 +207,75 @@ done:
     return cur;
 }
 
+/* ---- persistence (spec §4.6): one row, one double column per input column named after it,
+ * holding its surrogate. */
+
+static bool imp_save(const lml_stage *self, const char *dir, struct cJSON *meta, lml_error *err)
+{
+    const imp_state *st = self->state;
+    lml_feat_cols cols;
+    if (!lml_feat_cols_get(self, true, &cols, err))
+        return false;
+    lml_column **c = calloc(cols.n ? cols.n : 1, sizeof *c);
+    bool ok = c != NULL && cols.n == st->ncols;
+    if (!ok)
+        lml_error_set(err, c ? LML_EINVAL : LML_ENOMEM, "%s: %zu input columns but %zu surrogates", self->uid, cols.n,
+                      st->ncols);
+    for (size_t i = 0; ok && i < cols.n; i++)
+        ok = (c[i] = lml_column_from_doubles(&st->surrogates[i], NULL, 1, err)) != NULL;
+    lml_frame *f = ok ? lml_frame_new(cols.n, cols.in, c, err) : NULL;
+    ok = f && lml_persist_write_table(dir, "data", f, err);
+    lml_frame_free(f);
+    for (size_t i = 0; c && i < cols.n; i++)
+        lml_column_free(c[i]);
+    free(c);
+    lml_feat_cols_free(&cols);
+    return ok;
+}
+
+static void *imp_load(const char *dir, const struct cJSON *meta, int version, lml_error *err)
+{
+    const cJSON *pm = lml_persist_param_map(meta);
+    const cJSON *ins = cJSON_GetObjectItemCaseSensitive(pm, "inputCols");
+    const cJSON *in = cJSON_GetObjectItemCaseSensitive(pm, "inputCol");
+    if (!cJSON_IsArray(ins) && !cJSON_IsString(in)) {
+        lml_error_set(err, LML_EFORMAT, "%s: metadata paramMap has neither inputCols nor inputCol", dir);
+        return NULL;
+    }
+    size_t n = cJSON_IsArray(ins) ? (size_t)cJSON_GetArraySize(ins) : 1;
+    lml_frame *f = lml_persist_read_table(dir, "data", err);
+    if (!f)
+        return NULL;
+    imp_state *st = calloc(1, sizeof *st);
+    bool ok = st && (st->surrogates = calloc(n ? n : 1, sizeof(double)));
+    if (!ok)
+        lml_error_set(err, LML_ENOMEM, "out of memory loading %s", dir);
+    for (size_t i = 0; ok && i < n; i++) {
+        const cJSON *name = cJSON_IsArray(ins) ? cJSON_GetArrayItem(ins, (int)i) : in;
+        ok = cJSON_IsString(name) ? lml_persist_cell_double(f, dir, name->valuestring, 0, &st->surrogates[i], err)
+                                  : lml_error_set(err, LML_EFORMAT, "%s: metadata paramMap.inputCols[%zu] is not a "
+                                                  "string", dir, i);
+    }
+    lml_frame_free(f);
+    if (!ok) {
+        if (st)
+            imp_destroy(st);
+        return NULL;
+    }
+    st->h.refs = 1;
+    st->h.destroy = imp_destroy;
+    st->ncols = n;
+    return st;
+}
+
 const lml_stage_vtable lml_imputer_vt = {
     .name = "Imputer", .class_name = "org.apache.spark.ml.feature.Imputer", .kind = LML_STAGE_ESTIMATOR,
     .params = imp_params, .nparams = sizeof imp_params / sizeof imp_params[0], .fit = imp_fit};
 const lml_stage_vtable lml_imputer_model_vt = {
     .name = "ImputerModel", .class_name = "org.apache.spark.ml.feature.ImputerModel", .kind = LML_STAGE_MODEL,
     .params = imp_params, .nparams = sizeof imp_params / sizeof imp_params[0], .transform = imp_transform,
-    .retain_state = lml_feat_state_retain, .release_state = lml_feat_state_release};
+    .retain_state = lml_feat_state_retain, .release_state = lml_feat_state_release, .save_data = imp_save,
+    .load_state = imp_load};
 
 lml_stage *lml_imputer_new(const char *input, const char *output)
 {

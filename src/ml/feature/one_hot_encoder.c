@@ -8,6 +8,7 @@
 #include "core/internal.h"
 #include "frame/internal.h"
 #include "ml/feature/feature_internal.h"
+#include "ml/persist/persist_internal.h"
 
 typedef struct {
     lml_feat_state h;
@@ -290,6 +291,64 @@ done:
     return cur;
 }
 
+/* ---- persistence (spec §4.4): categorySizes array<int>. */
+
+static bool ohe_save(const lml_stage *self, const char *dir, struct cJSON *meta, lml_error *err)
+{
+    const ohe_state *st = self->state;
+    int32_t *v = malloc((st->ncols ? st->ncols : 1) * sizeof *v);
+    if (!v)
+        return lml_error_set(err, LML_ENOMEM, "out of memory saving %s", dir);
+    for (size_t c = 0; c < st->ncols; c++)
+        v[c] = (int32_t)st->sizes[c];
+    int32_t off[2] = {0, (int32_t)st->ncols};
+    static const char *const name = "categorySizes";
+    lml_column *el = lml_column_from_int32s(v, NULL, st->ncols, err), *l = NULL;
+    lml_frame *f = el && (l = lml_column_list_new(off, NULL, 1, el, err)) ? lml_frame_new(1, &name, &l, err) : NULL;
+    bool ok = f && lml_persist_write_table(dir, "data", f, err);
+    lml_frame_free(f);
+    lml_column_free(l);
+    lml_column_free(el);
+    free(v);
+    return ok;
+}
+
+static void *ohe_load(const char *dir, const struct cJSON *meta, int version, lml_error *err)
+{
+    lml_frame *f = lml_persist_read_table(dir, "data", err);
+    if (!f)
+        return NULL;
+    const lml_column *c = lml_frame_column_by_name(f, "categorySizes", NULL);
+    int32_t *v = NULL;
+    size_t n = 0;
+    ohe_state *st = NULL;
+    if (!c)
+        lml_error_set(err, LML_EFORMAT, "%s: data has no column 'categorySizes'", dir);
+    else if (lml_persist_list_ints(c, dir, "categorySizes", 0, &v, &n, err)) {
+        st = calloc(1, sizeof *st);
+        if (!st || !(st->sizes = calloc(n ? n : 1, sizeof *st->sizes))) {
+            free(st);
+            st = NULL;
+            lml_error_set(err, LML_ENOMEM, "out of memory loading %s", dir);
+        } else {
+            st->h.refs = 1;
+            st->h.destroy = ohe_destroy;
+            st->ncols = n;
+            for (size_t i = 0; i < n && st; i++) {
+                if (v[i] < 0) {
+                    lml_error_set(err, LML_EFORMAT, "%s: data: categorySizes[%zu] is negative (%d)", dir, i, v[i]);
+                    ohe_destroy(st);
+                    st = NULL;
+                } else
+                    st->sizes[i] = v[i];
+            }
+        }
+    }
+    free(v);
+    lml_frame_free(f);
+    return st;
+}
+
 const lml_stage_vtable lml_one_hot_encoder_vt = {
     .name = "OneHotEncoder", .class_name = "org.apache.spark.ml.feature.OneHotEncoder",
     .kind = LML_STAGE_ESTIMATOR, .params = ohe_params, .nparams = sizeof ohe_params / sizeof ohe_params[0],
@@ -297,7 +356,8 @@ const lml_stage_vtable lml_one_hot_encoder_vt = {
 const lml_stage_vtable lml_one_hot_encoder_model_vt = {
     .name = "OneHotEncoderModel", .class_name = "org.apache.spark.ml.feature.OneHotEncoderModel",
     .kind = LML_STAGE_MODEL, .params = ohe_params, .nparams = sizeof ohe_params / sizeof ohe_params[0],
-    .transform = ohe_transform, .retain_state = lml_feat_state_retain, .release_state = lml_feat_state_release};
+    .transform = ohe_transform, .retain_state = lml_feat_state_retain, .release_state = lml_feat_state_release,
+    .save_data = ohe_save, .load_state = ohe_load};
 
 lml_stage *lml_one_hot_encoder_new(const char *input, const char *output)
 {

@@ -7,6 +7,7 @@
 #include "core/internal.h"
 #include "frame/internal.h"
 #include "ml/feature/feature_internal.h"
+#include "ml/persist/persist_internal.h"
 
 typedef struct {
     lml_feat_state h;
@@ -189,6 +190,45 @@ done:
     return r;
 }
 
+/* ---- persistence (spec §4.6): std and mean Vectors. */
+
+static bool ss_save(const lml_stage *self, const char *dir, struct cJSON *meta, lml_error *err)
+{
+    const ss_state *st = self->state;
+    lml_column *c[2] = {lml_persist_vector_col(st->std, st->d, err), lml_persist_vector_col(st->mean, st->d, err)};
+    static const char *const names[2] = {"std", "mean"};
+    lml_frame *f = c[0] && c[1] ? lml_frame_new(2, names, c, err) : NULL;
+    lml_column_free(c[0]);
+    lml_column_free(c[1]);
+    bool ok = f && lml_persist_write_table(dir, "data", f, err);
+    lml_frame_free(f);
+    return ok;
+}
+
+static void *ss_load(const char *dir, const struct cJSON *meta, int version, lml_error *err)
+{
+    lml_frame *f = lml_persist_read_table(dir, "data", err);
+    if (!f)
+        return NULL;
+    ss_state *st = calloc(1, sizeof *st);
+    size_t nm = 0;
+    bool ok = st && lml_persist_cell_vector(f, dir, "std", 0, &st->std, &st->d, err) &&
+              lml_persist_cell_vector(f, dir, "mean", 0, &st->mean, &nm, err);
+    if (!st)
+        lml_error_set(err, LML_ENOMEM, "out of memory loading %s", dir);
+    if (ok && nm != st->d)
+        ok = lml_error_set(err, LML_EFORMAT, "%s: data: std has %zu values but mean %zu", dir, st->d, nm);
+    lml_frame_free(f);
+    if (!ok) {
+        if (st)
+            ss_destroy(st);
+        return NULL;
+    }
+    st->h.refs = 1;
+    st->h.destroy = ss_destroy;
+    return st;
+}
+
 const lml_stage_vtable lml_standard_scaler_vt = {
     .name = "StandardScaler", .class_name = "org.apache.spark.ml.feature.StandardScaler",
     .kind = LML_STAGE_ESTIMATOR, .params = ss_params, .nparams = sizeof ss_params / sizeof ss_params[0],
@@ -196,7 +236,8 @@ const lml_stage_vtable lml_standard_scaler_vt = {
 const lml_stage_vtable lml_standard_scaler_model_vt = {
     .name = "StandardScalerModel", .class_name = "org.apache.spark.ml.feature.StandardScalerModel",
     .kind = LML_STAGE_MODEL, .params = ss_params, .nparams = sizeof ss_params / sizeof ss_params[0],
-    .transform = ss_transform, .retain_state = lml_feat_state_retain, .release_state = lml_feat_state_release};
+    .transform = ss_transform, .retain_state = lml_feat_state_retain, .release_state = lml_feat_state_release,
+    .save_data = ss_save, .load_state = ss_load};
 
 lml_stage *lml_standard_scaler_new(const char *input, const char *output)
 {

@@ -10,6 +10,7 @@
 #include "frame/internal.h"
 #include "lakeml/log.h"
 #include "ml/feature/feature_internal.h"
+#include "ml/persist/persist_internal.h"
 
 typedef struct {
     lml_feat_state h;
@@ -318,6 +319,119 @@ static lml_frame *si_transform(const lml_stage *self, const lml_frame *df, lml_e
     return cur;
 }
 
+/* ---- persistence (spec §4.3): labelsArray array<array<string>>, one inner array per input
+ * column; Spark 2.x wrote a single column `labels: array<string>`. */
+
+static bool si_save(const lml_stage *self, const char *dir, struct cJSON *meta, lml_error *err)
+{
+    const si_state *st = self->state;
+    size_t total = 0;
+    for (size_t c = 0; c < st->ncols; c++)
+        total += st->nlabels[c];
+    const char **all = malloc((total ? total : 1) * sizeof *all);
+    int32_t *inner = malloc((st->ncols + 1) * sizeof *inner);
+    lml_column *strs = NULL, *lists = NULL, *outer = NULL;
+    lml_frame *f = NULL;
+    bool ok = false;
+    if (!all || !inner) {
+        lml_error_set(err, LML_ENOMEM, "out of memory saving %s", dir);
+        goto done;
+    }
+    size_t k = 0;
+    inner[0] = 0;
+    for (size_t c = 0; c < st->ncols; c++) {
+        for (size_t i = 0; i < st->nlabels[c]; i++)
+            all[k++] = st->labels[c][i];
+        inner[c + 1] = (int32_t)k;
+    }
+    int32_t off[2] = {0, (int32_t)st->ncols};
+    static const char *const name = "labelsArray";
+    if ((strs = lml_column_from_strings(all, total, err)) &&
+        (lists = lml_column_list_new(inner, NULL, st->ncols, strs, err)) &&
+        (outer = lml_column_list_new(off, NULL, 1, lists, err)) && (f = lml_frame_new(1, &name, &outer, err)))
+        ok = lml_persist_write_table(dir, "data", f, err);
+done:
+    lml_frame_free(f);
+    lml_column_free(outer);
+    lml_column_free(lists);
+    lml_column_free(strs);
+    free(all);
+    free(inner);
+    return ok;
+}
+
+/* Fills slot c of st with the labels in index order. */
+static bool si_load_column(si_state *st, size_t c, const char *const *labels, const size_t *lens, size_t n,
+                           const char *dir, lml_error *err)
+{
+    if (!(st->labels[c] = malloc((n ? n : 1) * sizeof *st->labels[c])))
+        return lml_error_set(err, LML_ENOMEM, "out of memory loading %s", dir);
+    for (size_t i = 0; i < n; i++) {
+        bool created;
+        int64_t *v = lml_strmap_upsert(&st->maps[c], labels[i], lens[i], &created, err);
+        if (!v)
+            return false;
+        if (!created)
+            return lml_error_set(err, LML_EFORMAT, "%s: data: label \"%.*s\" appears twice in column %zu", dir,
+                                 (int)(lens[i] > 200 ? 200 : lens[i]), labels[i], c);
+        *v = (int64_t)i;
+    }
+    for (size_t i = 0; i < st->maps[c].cap; i++)
+        if (st->maps[c].slots[i].key)
+            st->labels[c][st->maps[c].slots[i].val] = st->maps[c].slots[i].key;
+    st->nlabels[c] = n;
+    return true;
+}
+
+static void *si_load(const char *dir, const struct cJSON *meta, int version, lml_error *err)
+{
+    lml_frame *f = lml_persist_read_table(dir, "data", err);
+    if (!f)
+        return NULL;
+    si_state *st = NULL;
+    const char **labels = NULL;
+    size_t *lens = NULL, n = 0;
+    bool ok = false;
+    const char *col = version < 300 ? "labels" : "labelsArray";
+    const lml_column *c = lml_frame_column_by_name(f, col, NULL);
+    if (!c || lml_column_type(c) != LML_LIST || lml_column_length(c) < 1) {
+        lml_error_set(err, LML_EFORMAT, "%s: data has no array column '%s'", dir, col);
+        goto done;
+    }
+    if (version < 300) {
+        ok = lml_persist_list_strings(c, dir, col, 0, &labels, &lens, &n, err) && (st = state_new(1, err)) &&
+             si_load_column(st, 0, labels, lens, n, dir, err);
+        goto done;
+    }
+    const lml_column *in = lml_column_child(c, 0);
+    const int32_t *off = lml_column_offsets(c);
+    if (lml_column_is_null(c, 0) || lml_column_type(in) != LML_LIST) {
+        lml_error_set(err, LML_EFORMAT, "%s: data column 'labelsArray' must be a non-null array<array<string>>", dir);
+        goto done;
+    }
+    size_t ncols = (size_t)(off[1] - off[0]);
+    if (!(st = state_new(ncols, err)))
+        goto done;
+    ok = true;
+    for (size_t k = 0; ok && k < ncols; k++) {
+        free(labels);
+        free(lens);
+        labels = NULL;
+        lens = NULL;
+        ok = lml_persist_list_strings(in, dir, col, (size_t)off[0] + k, &labels, &lens, &n, err) &&
+             si_load_column(st, k, labels, lens, n, dir, err);
+    }
+done:
+    free(labels);
+    free(lens);
+    lml_frame_free(f);
+    if (!ok && st) {
+        si_destroy(st);
+        st = NULL;
+    }
+    return st;
+}
+
 const lml_stage_vtable lml_string_indexer_vt = {
     .name = "StringIndexer", .class_name = "org.apache.spark.ml.feature.StringIndexer",
     .kind = LML_STAGE_ESTIMATOR, .params = si_params, .nparams = sizeof si_params / sizeof si_params[0],
@@ -325,7 +439,8 @@ const lml_stage_vtable lml_string_indexer_vt = {
 const lml_stage_vtable lml_string_indexer_model_vt = {
     .name = "StringIndexerModel", .class_name = "org.apache.spark.ml.feature.StringIndexerModel",
     .kind = LML_STAGE_MODEL, .params = si_params, .nparams = sizeof si_params / sizeof si_params[0],
-    .transform = si_transform, .retain_state = lml_feat_state_retain, .release_state = lml_feat_state_release};
+    .transform = si_transform, .retain_state = lml_feat_state_retain, .release_state = lml_feat_state_release,
+    .save_data = si_save, .load_state = si_load};
 
 lml_stage *lml_string_indexer_new(const char *input, const char *output)
 {

@@ -7,6 +7,7 @@
 #include "../optim/optim.h"
 #include "../stage_internal.h"
 #include "linreg_internal.h"
+#include "ml/persist/persist_internal.h"
 
 typedef struct linreg_state {
     int refs;
@@ -95,16 +96,19 @@ static const lml_param_def params[] = {
 
 static lml_stage *fit(const lml_stage *self, const lml_frame *df, lml_error *err);
 static lml_frame *transform(const lml_stage *self, const lml_frame *df, lml_error *err);
+static bool lin_save(const lml_stage *self, const char *dir, struct cJSON *meta, lml_error *err);
+static void *lin_load(const char *dir, const struct cJSON *meta, int version, lml_error *err);
 
-static const lml_stage_vtable est_vt = {
+const lml_stage_vtable lml_linear_regression_vt = {
     .name = "LinearRegression", .class_name = "org.apache.spark.ml.regression.LinearRegression",
     .kind = LML_STAGE_ESTIMATOR, .params = params, .nparams = sizeof params / sizeof params[0], .fit = fit};
-static const lml_stage_vtable model_vt = {
+const lml_stage_vtable lml_linear_regression_model_vt = {
     .name = "LinearRegressionModel", .class_name = "org.apache.spark.ml.regression.LinearRegressionModel",
     .kind = LML_STAGE_MODEL, .params = params, .nparams = sizeof params / sizeof params[0],
-    .transform = transform, .retain_state = state_retain, .release_state = state_release};
+    .transform = transform, .retain_state = state_retain, .release_state = state_release,
+    .save_data = lin_save, .load_state = lin_load};
 
-lml_stage *lml_linear_regression_new(void) { return lml_stage_create(&est_vt, NULL, NULL, NULL); }
+lml_stage *lml_linear_regression_new(void) { return lml_stage_create(&lml_linear_regression_vt, NULL, NULL, NULL); }
 
 /* ---- input checks */
 
@@ -366,7 +370,7 @@ static lml_stage *fit(const lml_stage *self, const lml_frame *df, lml_error *err
     st->coef = f.coef; /* taken over from the fit */
     f.coef = NULL;
     lml_linreg_fit_clear(&f);
-    model = lml_stage_create_model(&model_vt, self, st, err);
+    model = lml_stage_create_model(&lml_linear_regression_model_vt, self, st, err);
     if (!model)
         state_release(st);
 done:
@@ -377,7 +381,7 @@ done:
 
 static lml_frame *transform(const lml_stage *self, const lml_frame *df, lml_error *err)
 {
-    const linreg_state *st = lml_stage_state(self, &model_vt, err);
+    const linreg_state *st = lml_stage_state(self, &lml_linear_regression_model_vt, err);
     if (!st)
         return NULL;
     const char *out = lml_param_string(self, "predictionCol");
@@ -429,7 +433,7 @@ static lml_frame *transform(const lml_stage *self, const lml_frame *df, lml_erro
 
 const double *lml_linear_regression_coefficients(const lml_stage *model, size_t *d, lml_error *err)
 {
-    const linreg_state *st = lml_stage_state(model, &model_vt, err);
+    const linreg_state *st = lml_stage_state(model, &lml_linear_regression_model_vt, err);
     if (d)
         *d = st ? st->d : 0;
     return st ? st->coef : NULL;
@@ -437,35 +441,76 @@ const double *lml_linear_regression_coefficients(const lml_stage *model, size_t 
 
 double lml_linear_regression_intercept(const lml_stage *model, lml_error *err)
 {
-    const linreg_state *st = lml_stage_state(model, &model_vt, err);
+    const linreg_state *st = lml_stage_state(model, &lml_linear_regression_model_vt, err);
     return st ? st->intercept : NAN;
 }
 
 double lml_linear_regression_scale(const lml_stage *model, lml_error *err)
 {
-    const linreg_state *st = lml_stage_state(model, &model_vt, err);
+    const linreg_state *st = lml_stage_state(model, &lml_linear_regression_model_vt, err);
     return st ? st->scale : NAN;
 }
 
 int64_t lml_linear_regression_num_features(const lml_stage *model, lml_error *err)
 {
-    const linreg_state *st = lml_stage_state(model, &model_vt, err);
+    const linreg_state *st = lml_stage_state(model, &lml_linear_regression_model_vt, err);
     return st ? (int64_t)st->d : -1;
 }
 
 const lml_linear_regression_summary *lml_linear_regression_summary_of(const lml_stage *model, lml_error *err)
 {
-    const linreg_state *st = lml_stage_state(model, &model_vt, err);
+    const linreg_state *st = lml_stage_state(model, &lml_linear_regression_model_vt, err);
     return st ? &st->summary : NULL;
 }
 
 double lml_linear_regression_predict(const lml_stage *model, const double *x, lml_error *err)
 {
-    const linreg_state *st = lml_stage_state(model, &model_vt, err);
+    const linreg_state *st = lml_stage_state(model, &lml_linear_regression_model_vt, err);
     if (!st)
         return NAN;
     double s = st->intercept;
     for (size_t j = 0; j < st->d; j++)
         s += st->coef[j] * x[j];
     return s;
+}
+
+/* ---- persistence (spec §4.2): intercept, coefficients (Vector), scale; Spark ≤ 2.2 has no
+ * scale. A loaded model has no training summary (Spark's hasSummary is false too). */
+
+static bool lin_save(const lml_stage *self, const char *dir, struct cJSON *meta, lml_error *err)
+{
+    const linreg_state *st = self->state;
+    lml_column *c[3] = {lml_column_from_doubles(&st->intercept, NULL, 1, err),
+                        lml_persist_vector_col(st->coef, st->d, err), lml_column_from_doubles(&st->scale, NULL, 1, err)};
+    static const char *const names[3] = {"intercept", "coefficients", "scale"};
+    lml_frame *f = c[0] && c[1] && c[2] ? lml_frame_new(3, names, c, err) : NULL;
+    for (int i = 0; i < 3; i++)
+        lml_column_free(c[i]);
+    bool ok = f && lml_persist_write_table(dir, "data", f, err);
+    lml_frame_free(f);
+    return ok;
+}
+
+static void *lin_load(const char *dir, const struct cJSON *meta, int version, lml_error *err)
+{
+    lml_frame *f = lml_persist_read_table(dir, "data", err);
+    if (!f)
+        return NULL;
+    linreg_state *st = calloc(1, sizeof *st);
+    if (!st) {
+        lml_frame_free(f);
+        lml_error_set(err, LML_ENOMEM, "out of memory loading %s", dir);
+        return NULL;
+    }
+    st->refs = 1;
+    st->scale = 1.0;
+    bool ok = lml_persist_cell_double(f, dir, "intercept", 0, &st->intercept, err) &&
+              lml_persist_cell_vector(f, dir, "coefficients", 0, &st->coef, &st->d, err) &&
+              (version <= 202 || lml_persist_cell_double(f, dir, "scale", 0, &st->scale, err));
+    lml_frame_free(f);
+    if (!ok) {
+        state_release(st);
+        return NULL;
+    }
+    return st;
 }

@@ -7,6 +7,7 @@
 #include "core/internal.h"
 #include "lakeml/ml/classification.h"
 #include "ml/linear/logreg_internal.h"
+#include "ml/persist/persist_internal.h"
 
 static bool check_family(const lml_param_value *v, lml_error *err)
 {
@@ -84,8 +85,10 @@ void lml_logreg_state_release(void *st)
 
 static lml_stage *lr_fit(const lml_stage *self, const lml_frame *df, lml_error *err);
 static lml_frame *lr_transform(const lml_stage *self, const lml_frame *df, lml_error *err);
+static bool lr_save(const lml_stage *self, const char *dir, struct cJSON *meta, lml_error *err);
+static void *lr_load(const char *dir, const struct cJSON *meta, int version, lml_error *err);
 
-static lml_stage_vtable lr_vt = {
+const lml_stage_vtable lml_logistic_regression_vt = {
     .name = "LogisticRegression",
     .class_name = "org.apache.spark.ml.classification.LogisticRegression",
     .kind = LML_STAGE_ESTIMATOR,
@@ -94,7 +97,7 @@ static lml_stage_vtable lr_vt = {
     .fit = lr_fit,
 };
 
-static lml_stage_vtable lrm_vt = {
+const lml_stage_vtable lml_logistic_regression_model_vt = {
     .name = "LogisticRegressionModel",
     .class_name = "org.apache.spark.ml.classification.LogisticRegressionModel",
     .kind = LML_STAGE_MODEL,
@@ -103,11 +106,13 @@ static lml_stage_vtable lrm_vt = {
     .transform = lr_transform,
     .retain_state = state_retain,
     .release_state = lml_logreg_state_release,
+    .save_data = lr_save,
+    .load_state = lr_load,
 };
 
 lml_stage *lml_logistic_regression_new(void)
 {
-    return lml_stage_create(&lr_vt, NULL, NULL, NULL);
+    return lml_stage_create(&lml_logistic_regression_vt, NULL, NULL, NULL);
 }
 
 static lml_stage *lr_fit(const lml_stage *self, const lml_frame *df, lml_error *err)
@@ -115,7 +120,7 @@ static lml_stage *lr_fit(const lml_stage *self, const lml_frame *df, lml_error *
     lml_logreg_state *s = lml_logreg_fit_state(self, df, err);
     if (!s)
         return NULL;
-    return lml_stage_create_model(&lrm_vt, self, s, err);
+    return lml_stage_create_model(&lml_logistic_regression_model_vt, self, s, err);
 }
 
 void lml_logreg_margins_dense(const lml_logreg_state *s, const double *x, double *out)
@@ -182,7 +187,7 @@ static lml_frame *add_col(lml_frame *f, const char *name, lml_column *c, lml_err
 
 static lml_frame *lr_transform(const lml_stage *self, const lml_frame *df, lml_error *err)
 {
-    const lml_logreg_state *s = lml_stage_state(self, &lrm_vt, err);
+    const lml_logreg_state *s = lml_stage_state(self, &lml_logistic_regression_model_vt, err);
     if (!s)
         return NULL;
     const char *fname = lml_param_string(self, "featuresCol");
@@ -270,7 +275,7 @@ done:
 
 static const lml_logreg_state *model_state(const lml_stage *model, lml_error *err)
 {
-    return model ? lml_stage_state(model, &lrm_vt, err)
+    return model ? lml_stage_state(model, &lml_logistic_regression_model_vt, err)
                  : (lml_error_set(err, LML_EINVAL, "expected a LogisticRegressionModel, got NULL"), NULL);
 }
 
@@ -355,4 +360,75 @@ double lml_logistic_regression_area_under_roc(const lml_stage *model, lml_error 
         return NAN;
     }
     return s ? s->auc : NAN;
+}
+
+/* ---- persistence (spec §4.1): numClasses, numFeatures, interceptVector, coefficientMatrix,
+ * isMultinomial; Spark ≤ 2.0 wrote a binomial intercept double and coefficients vector. */
+
+static bool lr_save(const lml_stage *self, const char *dir, struct cJSON *meta, lml_error *err)
+{
+    const lml_logreg_state *st = self->state;
+    int32_t nc = (int32_t)st->num_classes, nf = (int32_t)st->d;
+    lml_column *c[5] = {lml_column_from_int32s(&nc, NULL, 1, err), lml_column_from_int32s(&nf, NULL, 1, err),
+                        lml_persist_vector_col(st->intercept, st->rows, err),
+                        lml_persist_matrix_col(st->coef, st->rows, st->d, err), NULL};
+    lml_column_builder *b = lml_column_builder_new(LML_BOOL, 1, err);
+    if (b && lml_column_builder_append_bool(b, st->multinomial, err))
+        c[4] = lml_column_builder_finish(b, err);
+    else
+        lml_column_builder_free(b);
+    static const char *const names[5] = {"numClasses", "numFeatures", "interceptVector", "coefficientMatrix",
+                                         "isMultinomial"};
+    lml_frame *f = c[0] && c[1] && c[2] && c[3] && c[4] ? lml_frame_new(5, names, c, err) : NULL;
+    for (int i = 0; i < 5; i++)
+        lml_column_free(c[i]);
+    bool ok = f && lml_persist_write_table(dir, "data", f, err);
+    lml_frame_free(f);
+    return ok;
+}
+
+static void *lr_load(const char *dir, const struct cJSON *meta, int version, lml_error *err)
+{
+    lml_frame *f = lml_persist_read_table(dir, "data", err);
+    if (!f)
+        return NULL;
+    lml_logreg_state *st = calloc(1, sizeof *st);
+    int32_t nc = 0, nf = 0;
+    size_t n = 0, r = 0, c = 0;
+    bool ok = st && lml_persist_cell_int(f, dir, "numClasses", 0, &nc, err) &&
+              lml_persist_cell_int(f, dir, "numFeatures", 0, &nf, err);
+    if (!st)
+        lml_error_set(err, LML_ENOMEM, "out of memory loading %s", dir);
+    if (ok && version <= 200) {
+        double b;
+        ok = lml_persist_cell_double(f, dir, "intercept", 0, &b, err) &&
+             lml_persist_cell_vector(f, dir, "coefficients", 0, &st->coef, &c, err) &&
+             (st->intercept = malloc(sizeof(double))) != NULL;
+        if (ok)
+            st->intercept[0] = b, n = r = 1;
+    } else if (ok) {
+        ok = lml_persist_cell_vector(f, dir, "interceptVector", 0, &st->intercept, &n, err) &&
+             lml_persist_cell_matrix(f, dir, "coefficientMatrix", 0, &st->coef, &r, &c, err) &&
+             lml_persist_cell_bool(f, dir, "isMultinomial", 0, &st->multinomial, err);
+    }
+    lml_frame_free(f);
+    if (ok && (nc < 2 || nf < 0 || c != (size_t)nf || n != r || (st->multinomial ? r != (size_t)nc : r != 1))) {
+        lml_error_set(err, LML_EFORMAT, "%s: data: numClasses %d, numFeatures %d do not match a %zu x %zu "
+                      "coefficientMatrix and %zu intercepts", dir, nc, nf, r, c, n);
+        ok = false;
+    }
+    if (!ok) {
+        if (st) {
+            free(st->coef);
+            free(st->intercept);
+            free(st);
+        }
+        return NULL;
+    }
+    atomic_init(&st->refs, 1);
+    st->num_classes = (size_t)nc;
+    st->d = (size_t)nf;
+    st->rows = r;
+    st->auc = NAN;
+    return st;
 }
