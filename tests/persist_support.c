@@ -1,6 +1,8 @@
 /* Helpers for the persistence tests: bit-exact frame and param comparison, round trips. */
+#include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,4 +190,45 @@ void ps_write(const char *path, const char *text)
     cr_assert_not_null(f, "cannot create %s", path);
     fputs(text, f);
     fclose(f);
+}
+
+void ps_close_rel(double got, double want, double rel, double abs_floor, const char *what, int row, int k)
+{
+    double tol = fmax(rel * fabs(want), abs_floor);
+    cr_assert(fabs(got - want) <= tol, "row %d %s[%d]: got %.17g, want %.17g", row, what, k, got, want);
+}
+
+int ps_check_binary_scores(const lml_frame *out, const char *exp_path, double prob_floor, bool index0_is_label1)
+{
+    lml_error err = {0};
+    const lml_column *raw = lml_frame_column_by_name(out, "rawPrediction", &err);
+    const lml_column *prob = lml_frame_column_by_name(out, "probability", &err);
+    const lml_column *pred = lml_frame_column_by_name(out, "prediction", &err);
+    cr_assert(raw && prob && pred, "%s", err.message);
+    char *text = lml_test_slurp(exp_path);
+    cr_assert_not_null(text, "cannot read %s", exp_path);
+    int rows = 0, correct = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        cJSON *j = cJSON_Parse(line);
+        cr_assert_not_null(j);
+        int row = cJSON_GetObjectItem(j, "row")->valueint;
+        cr_assert(row >= 0 && (size_t)row < lml_frame_num_rows(out));
+        const double *rv = lml_column_vector_dense(raw) + 2 * (size_t)row;
+        const double *pv = lml_column_vector_dense(prob) + 2 * (size_t)row;
+        for (int k = 0; k < 2; k++) {
+            ps_close_rel(rv[k], cJSON_GetArrayItem(cJSON_GetObjectItem(j, "rawPrediction"), k)->valuedouble, 1e-12, 0,
+                      "rawPrediction", row, k);
+            ps_close_rel(pv[k], cJSON_GetArrayItem(cJSON_GetObjectItem(j, "probability"), k)->valuedouble, 1e-12,
+                      prob_floor, "probability", row, k);
+        }
+        double want = cJSON_GetObjectItem(j, "prediction")->valuedouble;
+        cr_assert_eq(lml_column_doubles(pred)[row], want, "row %d prediction", row);
+        double label = cJSON_GetObjectItem(j, "label")->valuedouble;
+        correct += index0_is_label1 ? (want == 0 ? 1.0 : 0.0) == label : want == label;
+        rows++;
+        cJSON_Delete(j);
+    }
+    free(text);
+    cr_assert_eq(rows, (int)lml_frame_num_rows(out), "one expected line per row");
+    return correct;
 }

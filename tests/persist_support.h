@@ -2,6 +2,7 @@
 #ifndef LML_TEST_PERSIST_SUPPORT_H
 #define LML_TEST_PERSIST_SUPPORT_H
 
+#include <stdbool.h>
 #include "lakeml/lakeml.h"
 
 /* Every column (name, type, metadata, every cell bit for bit) of a equals b's. */
@@ -21,5 +22,14 @@ lml_frame *ps_titanic(void);
 const char *ps_data_file(const char *dir, const char *sub);
 /* Writes text to path (creating it). */
 void ps_write(const char *path, const char *text);
+
+/* Asserts |got - want| <= max(rel·|want|, abs_floor), naming row, what and k. */
+void ps_close_rel(double got, double want, double rel, double abs_floor, const char *what, int row, int k);
+/* Checks a binary classifier's output (rawPrediction, probability as dense 2-vectors, prediction)
+ * against expected JSON lines {"row","rawPrediction","probability","prediction","label"}: 1e-12
+ * relative (probabilities also within prob_floor absolute), predictions exact, one line per row.
+ * Returns how many predictions equal their label (index0_is_label1: class index 0 stands for
+ * label 1.0, as a StringIndexer in frequencyDesc order made it). */
+int ps_check_binary_scores(const lml_frame *out, const char *exp_path, double prob_floor, bool index0_is_label1);
 
 #endif

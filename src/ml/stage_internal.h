@@ -72,6 +72,11 @@ struct lml_stage {
 extern const lml_stage_vtable lml_logistic_regression_vt, lml_logistic_regression_model_vt,
     lml_linear_regression_vt, lml_linear_regression_model_vt, lml_pipeline_vt, lml_pipeline_model_vt,
     lml_binary_evaluator_vt, lml_multiclass_evaluator_vt, lml_regression_evaluator_vt;
+/* Tree stages (src/ml/tree/). */
+extern const lml_stage_vtable lml_dt_classifier_vt, lml_dt_classifier_model_vt, lml_dt_regressor_vt,
+    lml_dt_regressor_model_vt, lml_rf_classifier_vt, lml_rf_classifier_model_vt, lml_rf_regressor_vt,
+    lml_rf_regressor_model_vt, lml_gbt_classifier_vt, lml_gbt_classifier_model_vt, lml_gbt_regressor_vt,
+    lml_gbt_regressor_model_vt;
 
 /* A new stage of class vt with a fresh uid (or a copy of `uid` when non-NULL), all params at
  * their defaults, owning `state` (may be NULL). */

@@ -22,6 +22,9 @@ static const lml_stage_vtable *const classes[] = {
     &lml_imputer_vt, &lml_imputer_model_vt, &lml_logistic_regression_vt, &lml_logistic_regression_model_vt,
     &lml_linear_regression_vt, &lml_linear_regression_model_vt, &lml_pipeline_vt, &lml_pipeline_model_vt,
     &lml_binary_evaluator_vt, &lml_multiclass_evaluator_vt, &lml_regression_evaluator_vt,
+    &lml_dt_classifier_vt, &lml_dt_classifier_model_vt, &lml_dt_regressor_vt, &lml_dt_regressor_model_vt,
+    &lml_rf_classifier_vt, &lml_rf_classifier_model_vt, &lml_rf_regressor_vt, &lml_rf_regressor_model_vt,
+    &lml_gbt_classifier_vt, &lml_gbt_classifier_model_vt, &lml_gbt_regressor_vt, &lml_gbt_regressor_model_vt,
 };
 
 static const lml_stage_vtable *class_of(const char *name)

@@ -56,26 +56,29 @@ static const lml_param_def reg_params[] = {COMMON_PARAMS("variance", lml_tree_ch
 
 static lml_stage *fit(const lml_stage *self, const lml_frame *df, lml_error *err);
 static lml_frame *transform(const lml_stage *self, const lml_frame *df, lml_error *err);
+static bool rf_save(const lml_stage *self, const char *dir, struct cJSON *meta, lml_error *err);
+static void *rf_load_cls(const char *dir, const struct cJSON *meta, int version, lml_error *err);
+static void *rf_load_reg(const char *dir, const struct cJSON *meta, int version, lml_error *err);
 
 #define NP(p) (sizeof p / sizeof p[0])
-static const lml_stage_vtable cls_vt = {
+const lml_stage_vtable lml_rf_classifier_vt = {
     .name = "RandomForestClassifier", .class_name = "org.apache.spark.ml.classification.RandomForestClassifier",
     .kind = LML_STAGE_ESTIMATOR, .params = cls_params, .nparams = NP(cls_params), .fit = fit};
-static const lml_stage_vtable cls_model_vt = {
+const lml_stage_vtable lml_rf_classifier_model_vt = {
     .name = "RandomForestClassificationModel",
     .class_name = "org.apache.spark.ml.classification.RandomForestClassificationModel", .kind = LML_STAGE_MODEL,
     .params = cls_params, .nparams = NP(cls_params), .transform = transform, .retain_state = state_retain,
-    .release_state = state_release};
-static const lml_stage_vtable reg_vt = {
+    .release_state = state_release, .save_data = rf_save, .load_state = rf_load_cls};
+const lml_stage_vtable lml_rf_regressor_vt = {
     .name = "RandomForestRegressor", .class_name = "org.apache.spark.ml.regression.RandomForestRegressor",
     .kind = LML_STAGE_ESTIMATOR, .params = reg_params, .nparams = NP(reg_params), .fit = fit};
-static const lml_stage_vtable reg_model_vt = {
+const lml_stage_vtable lml_rf_regressor_model_vt = {
     .name = "RandomForestRegressionModel", .class_name = "org.apache.spark.ml.regression.RandomForestRegressionModel",
     .kind = LML_STAGE_MODEL, .params = reg_params, .nparams = NP(reg_params), .transform = transform,
-    .retain_state = state_retain, .release_state = state_release};
+    .retain_state = state_retain, .release_state = state_release, .save_data = rf_save, .load_state = rf_load_reg};
 
-lml_stage *lml_random_forest_classifier_new(void) { return lml_stage_create(&cls_vt, NULL, NULL, NULL); }
-lml_stage *lml_random_forest_regressor_new(void) { return lml_stage_create(&reg_vt, NULL, NULL, NULL); }
+lml_stage *lml_random_forest_classifier_new(void) { return lml_stage_create(&lml_rf_classifier_vt, NULL, NULL, NULL); }
+lml_stage *lml_random_forest_regressor_new(void) { return lml_stage_create(&lml_rf_regressor_vt, NULL, NULL, NULL); }
 
 typedef struct grow_ctx {
     const lml_tree_data *dt;
@@ -119,7 +122,7 @@ done:
 static lml_stage *fit(const lml_stage *self, const lml_frame *df, lml_error *err)
 {
     const char *uid = lml_stage_uid(self);
-    bool cls = self->vt == &cls_vt;
+    bool cls = self->vt == &lml_rf_classifier_vt;
     if (lml_frame_num_rows(df) == 0)
         return lml_error_set(err, LML_EINVAL, "%s: the training frame is empty", uid), NULL;
     lml_tree_data dt = {0};
@@ -188,7 +191,7 @@ static lml_stage *fit(const lml_stage *self, const lml_frame *df, lml_error *err
         s += st->importances[j];
     for (size_t j = 0; s > 0 && j < dt.d; j++)
         st->importances[j] /= s;
-    model = lml_stage_create_model(cls ? &cls_model_vt : &reg_model_vt, self, st, err);
+    model = lml_stage_create_model(cls ? &lml_rf_classifier_model_vt : &lml_rf_regressor_model_vt, self, st, err);
     if (model)
         st = NULL;
 done:
@@ -201,9 +204,9 @@ done:
 
 static const rf_state *model_state(const lml_stage *m, lml_error *err)
 {
-    if (m && m->vt == &reg_model_vt)
+    if (m && m->vt == &lml_rf_regressor_model_vt)
         return m->state;
-    return lml_stage_state(m, &cls_model_vt, err);
+    return lml_stage_state(m, &lml_rf_classifier_model_vt, err);
 }
 
 static lml_frame *transform(const lml_stage *self, const lml_frame *df, lml_error *err)
@@ -305,4 +308,63 @@ const double *lml_random_forest_feature_importances(const lml_stage *model, size
     if (d)
         *d = st->d;
     return st->importances;
+}
+
+/* ---- persistence (spec §4.8): src/ml/persist/trees.c writes and reads the node tables. */
+
+static bool rf_save(const lml_stage *self, const char *dir, struct cJSON *meta, lml_error *err)
+{
+    const rf_state *st = self->state;
+    double *w = malloc((st->num_trees ? st->num_trees : 1) * sizeof *w);
+    if (!w)
+        return lml_error_set(err, LML_ENOMEM, "%s: out of memory saving", lml_stage_uid(self));
+    for (size_t t = 0; t < st->num_trees; t++)
+        w[t] = 1.0;
+    bool ok = lml_tree_persist_save(self, dir, meta, st->trees, st->num_trees, w,
+                                    st->num_classes ? &lml_dt_classifier_model_vt : &lml_dt_regressor_model_vt, st->d,
+                                    st->num_classes, err);
+    free(w);
+    return ok;
+}
+
+static void *rf_load(const char *dir, const struct cJSON *meta, int version, bool cls, lml_error *err)
+{
+    size_t T = 0, d = 0, k = 0;
+    double *weights = NULL;
+    lml_tree *trees = lml_tree_persist_load(dir, meta, version, true, cls, &T, &weights, &d, &k, err);
+    if (!trees)
+        return NULL;
+    free(weights); /* a forest's trees all weigh 1 */
+    rf_state *st = calloc(1, sizeof *st);
+    double *imp = calloc(d ? d : 1, sizeof *imp);
+    if (!st || !imp || !(st->importances = calloc(d ? d : 1, sizeof(double)))) {
+        free(st), free(imp);
+        lml_tree_free_all(trees, T);
+        lml_error_set(err, LML_ENOMEM, "out of memory loading %s", dir);
+        return NULL;
+    }
+    st->refs = 1, st->d = d, st->num_classes = cls ? k : 0, st->num_trees = T, st->trees = trees;
+    /* §9.8, as in fit: normalised per-tree importances summed, then normalised. */
+    for (size_t t = 0; t < T; t++) {
+        lml_tree_importances(&trees[t], d, imp);
+        for (size_t j = 0; j < d; j++)
+            st->importances[j] += imp[j];
+    }
+    double s = 0.0;
+    for (size_t j = 0; j < d; j++)
+        s += st->importances[j];
+    for (size_t j = 0; s > 0 && j < d; j++)
+        st->importances[j] /= s;
+    free(imp);
+    return st;
+}
+
+static void *rf_load_cls(const char *dir, const struct cJSON *meta, int version, lml_error *err)
+{
+    return rf_load(dir, meta, version, true, err);
+}
+
+static void *rf_load_reg(const char *dir, const struct cJSON *meta, int version, lml_error *err)
+{
+    return rf_load(dir, meta, version, false, err);
 }

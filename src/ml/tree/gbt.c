@@ -119,25 +119,30 @@ static const lml_param_def reg_params[] = {GBT_PARAMS(
 
 static lml_stage *fit(const lml_stage *self, const lml_frame *df, lml_error *err);
 static lml_frame *transform(const lml_stage *self, const lml_frame *df, lml_error *err);
+static bool gbt_save(const lml_stage *self, const char *dir, struct cJSON *meta, lml_error *err);
+static void *gbt_load_cls(const char *dir, const struct cJSON *meta, int version, lml_error *err);
+static void *gbt_load_reg(const char *dir, const struct cJSON *meta, int version, lml_error *err);
 
 #define NP(p) (sizeof p / sizeof p[0])
-static const lml_stage_vtable cls_vt = {
+const lml_stage_vtable lml_gbt_classifier_vt = {
     .name = "GBTClassifier", .class_name = "org.apache.spark.ml.classification.GBTClassifier",
     .kind = LML_STAGE_ESTIMATOR, .params = cls_params, .nparams = NP(cls_params), .fit = fit};
-static const lml_stage_vtable cls_model_vt = {
+const lml_stage_vtable lml_gbt_classifier_model_vt = {
     .name = "GBTClassificationModel", .class_name = "org.apache.spark.ml.classification.GBTClassificationModel",
     .kind = LML_STAGE_MODEL, .params = cls_params, .nparams = NP(cls_params), .transform = transform,
-    .retain_state = state_retain, .release_state = state_release};
-static const lml_stage_vtable reg_vt = {
+    .retain_state = state_retain, .release_state = state_release, .save_data = gbt_save,
+    .load_state = gbt_load_cls};
+const lml_stage_vtable lml_gbt_regressor_vt = {
     .name = "GBTRegressor", .class_name = "org.apache.spark.ml.regression.GBTRegressor",
     .kind = LML_STAGE_ESTIMATOR, .params = reg_params, .nparams = NP(reg_params), .fit = fit};
-static const lml_stage_vtable reg_model_vt = {
+const lml_stage_vtable lml_gbt_regressor_model_vt = {
     .name = "GBTRegressionModel", .class_name = "org.apache.spark.ml.regression.GBTRegressionModel",
     .kind = LML_STAGE_MODEL, .params = reg_params, .nparams = NP(reg_params), .transform = transform,
-    .retain_state = state_retain, .release_state = state_release};
+    .retain_state = state_retain, .release_state = state_release, .save_data = gbt_save,
+    .load_state = gbt_load_reg};
 
-lml_stage *lml_gbt_classifier_new(void) { return lml_stage_create(&cls_vt, NULL, NULL, NULL); }
-lml_stage *lml_gbt_regressor_new(void) { return lml_stage_create(&reg_vt, NULL, NULL, NULL); }
+lml_stage *lml_gbt_classifier_new(void) { return lml_stage_create(&lml_gbt_classifier_vt, NULL, NULL, NULL); }
+lml_stage *lml_gbt_regressor_new(void) { return lml_stage_create(&lml_gbt_regressor_vt, NULL, NULL, NULL); }
 
 /* ---- losses (Spark's mllib.tree.loss: labels ±1 for the logistic loss) */
 
@@ -301,7 +306,7 @@ done:
 static lml_stage *fit(const lml_stage *self, const lml_frame *df, lml_error *err)
 {
     const char *uid = lml_stage_uid(self);
-    bool cls = self->vt == &cls_vt;
+    bool cls = self->vt == &lml_gbt_classifier_vt;
     size_t n = lml_frame_num_rows(df), T = (size_t)lml_param_int(self, "maxIter"), k = 0, ntr = n, fs = 0;
     if (n == 0)
         return lml_error_set(err, LML_EINVAL, "%s: the training frame is empty", uid), NULL;
@@ -403,7 +408,7 @@ static lml_stage *fit(const lml_stage *self, const lml_frame *df, lml_error *err
         }
     for (size_t j = 0; s > 0 && j < dt.d; j++)
         st->importances[j] /= s;
-    model = lml_stage_create_model(cls ? &cls_model_vt : &reg_model_vt, self, st, err);
+    model = lml_stage_create_model(cls ? &lml_gbt_classifier_model_vt : &lml_gbt_regressor_model_vt, self, st, err);
     if (model)
         st = NULL;
 done:
@@ -422,9 +427,9 @@ done:
 
 static const gbt_state *model_state(const lml_stage *m, lml_error *err)
 {
-    if (m && m->vt == &reg_model_vt)
+    if (m && m->vt == &lml_gbt_regressor_model_vt)
         return m->state;
-    return lml_stage_state(m, &cls_model_vt, err);
+    return lml_stage_state(m, &lml_gbt_classifier_model_vt, err);
 }
 
 static lml_frame *transform(const lml_stage *self, const lml_frame *df, lml_error *err)
@@ -527,4 +532,52 @@ const double *lml_gbt_feature_importances(const lml_stage *model, size_t *d, lml
     if (st && d)
         *d = st->d;
     return st ? st->importances : NULL;
+}
+
+/* ---- persistence (spec §4.8): src/ml/persist/trees.c writes and reads the node tables. Every GBT
+ * tree is a regression tree; the classifier declares no numClasses (always 2). */
+
+static bool gbt_save(const lml_stage *self, const char *dir, struct cJSON *meta, lml_error *err)
+{
+    const gbt_state *st = self->state;
+    return lml_tree_persist_save(self, dir, meta, st->trees, st->num_trees, st->weights, &lml_dt_regressor_model_vt,
+                                 st->d, 0, err);
+}
+
+static void *gbt_load(const char *dir, const struct cJSON *meta, int version, bool cls, lml_error *err)
+{
+    size_t T = 0, d = 0;
+    double *weights = NULL;
+    lml_tree *trees = lml_tree_persist_load(dir, meta, version, true, false, &T, &weights, &d, NULL, err);
+    if (!trees)
+        return NULL;
+    gbt_state *st = calloc(1, sizeof *st);
+    if (!st || !(st->importances = calloc(d ? d : 1, sizeof(double)))) {
+        free(st), free(weights);
+        lml_tree_free_all(trees, T);
+        lml_error_set(err, LML_ENOMEM, "out of memory loading %s", dir);
+        return NULL;
+    }
+    st->refs = 1, st->d = d, st->cls = cls, st->num_trees = T, st->trees = trees, st->weights = weights;
+    /* As in fit: raw gain × weighted count over every tree, normalised once. */
+    double s = 0.0;
+    for (size_t t = 0; t < T; t++)
+        for (size_t q = 0; q < trees[t].nnodes; q++) {
+            const lml_tree_node *nd = &trees[t].nodes[q];
+            if (nd->left >= 0)
+                st->importances[nd->feature] += nd->gain * nd->weight, s += nd->gain * nd->weight;
+        }
+    for (size_t j = 0; s > 0 && j < d; j++)
+        st->importances[j] /= s;
+    return st;
+}
+
+static void *gbt_load_cls(const char *dir, const struct cJSON *meta, int version, lml_error *err)
+{
+    return gbt_load(dir, meta, version, true, err);
+}
+
+static void *gbt_load_reg(const char *dir, const struct cJSON *meta, int version, lml_error *err)
+{
+    return gbt_load(dir, meta, version, false, err);
 }

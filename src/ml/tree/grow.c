@@ -41,6 +41,7 @@ static long add_node(builder *b, const lml_tree_options *o, const double *s)
     b->nodes[k] = (lml_tree_node){.left = -1, .right = -1, .feature = -1, .gain = -1.0,
                                   .impurity = lml_tree_impurity_of(o->impurity, s, b->nstats),
                                   .prediction = lml_tree_node_prediction(o, s, b->nstats), .weight = lml_tree_node_weight(o, s, b->nstats), .arity = 0,
+                                  .raw_count = (int64_t)s[b->nstats],
                                   .stats = k * b->nstats};
     return (long)k;
 }

@@ -43,31 +43,34 @@ static const lml_param_def reg_params[] = {
 
 static lml_stage *fit(const lml_stage *self, const lml_frame *df, lml_error *err);
 static lml_frame *transform(const lml_stage *self, const lml_frame *df, lml_error *err);
+static bool dt_save(const lml_stage *self, const char *dir, struct cJSON *meta, lml_error *err);
+static void *dt_load_cls(const char *dir, const struct cJSON *meta, int version, lml_error *err);
+static void *dt_load_reg(const char *dir, const struct cJSON *meta, int version, lml_error *err);
 
 #define NP(p) (sizeof p / sizeof p[0])
-static const lml_stage_vtable cls_vt = {
+const lml_stage_vtable lml_dt_classifier_vt = {
     .name = "DecisionTreeClassifier", .class_name = "org.apache.spark.ml.classification.DecisionTreeClassifier",
     .kind = LML_STAGE_ESTIMATOR, .params = cls_params, .nparams = NP(cls_params), .fit = fit};
-static const lml_stage_vtable cls_model_vt = {
+const lml_stage_vtable lml_dt_classifier_model_vt = {
     .name = "DecisionTreeClassificationModel",
     .class_name = "org.apache.spark.ml.classification.DecisionTreeClassificationModel", .kind = LML_STAGE_MODEL,
     .params = cls_params, .nparams = NP(cls_params), .transform = transform, .retain_state = state_retain,
-    .release_state = state_release};
-static const lml_stage_vtable reg_vt = {
+    .release_state = state_release, .save_data = dt_save, .load_state = dt_load_cls};
+const lml_stage_vtable lml_dt_regressor_vt = {
     .name = "DecisionTreeRegressor", .class_name = "org.apache.spark.ml.regression.DecisionTreeRegressor",
     .kind = LML_STAGE_ESTIMATOR, .params = reg_params, .nparams = NP(reg_params), .fit = fit};
-static const lml_stage_vtable reg_model_vt = {
+const lml_stage_vtable lml_dt_regressor_model_vt = {
     .name = "DecisionTreeRegressionModel", .class_name = "org.apache.spark.ml.regression.DecisionTreeRegressionModel",
     .kind = LML_STAGE_MODEL, .params = reg_params, .nparams = NP(reg_params), .transform = transform,
-    .retain_state = state_retain, .release_state = state_release};
+    .retain_state = state_retain, .release_state = state_release, .save_data = dt_save, .load_state = dt_load_reg};
 
-lml_stage *lml_decision_tree_classifier_new(void) { return lml_stage_create(&cls_vt, NULL, NULL, NULL); }
-lml_stage *lml_decision_tree_regressor_new(void) { return lml_stage_create(&reg_vt, NULL, NULL, NULL); }
+lml_stage *lml_decision_tree_classifier_new(void) { return lml_stage_create(&lml_dt_classifier_vt, NULL, NULL, NULL); }
+lml_stage *lml_decision_tree_regressor_new(void) { return lml_stage_create(&lml_dt_regressor_vt, NULL, NULL, NULL); }
 
 static lml_stage *fit(const lml_stage *self, const lml_frame *df, lml_error *err)
 {
     const char *uid = lml_stage_uid(self);
-    bool cls = self->vt == &cls_vt;
+    bool cls = self->vt == &lml_dt_classifier_vt;
     if (lml_frame_num_rows(df) == 0)
         return lml_error_set(err, LML_EINVAL, "%s: the training frame is empty", uid), NULL;
     lml_tree_data dt = {0};
@@ -105,7 +108,7 @@ static lml_stage *fit(const lml_stage *self, const lml_frame *df, lml_error *err
     if (!lml_tree_grow(&dt, &bins, &o, &st->tree, err))
         goto done;
     lml_tree_importances(&st->tree, dt.d, st->importances);
-    model = lml_stage_create_model(cls ? &cls_model_vt : &reg_model_vt, self, st, err);
+    model = lml_stage_create_model(cls ? &lml_dt_classifier_model_vt : &lml_dt_regressor_model_vt, self, st, err);
     if (model)
         st = NULL;
 done:
@@ -120,9 +123,9 @@ done:
 
 static const dt_state *model_state(const lml_stage *m, lml_error *err)
 {
-    if (m && m->vt == &reg_model_vt)
+    if (m && m->vt == &lml_dt_regressor_model_vt)
         return m->state;
-    return lml_stage_state(m, &cls_model_vt, err);
+    return lml_stage_state(m, &lml_dt_classifier_model_vt, err);
 }
 
 static lml_frame *transform(const lml_stage *self, const lml_frame *df, lml_error *err)
@@ -271,4 +274,44 @@ char *lml_decision_tree_debug_string(const lml_stage *model, lml_error *err)
     lml_strbuf_printf(&sb, "numFeatures=%zu\n", st->d);
     debug_node(&sb, &st->tree, 0, 2);
     return lml_strbuf_finish(&sb, err);
+}
+
+/* ---- persistence (spec §4.7): src/ml/persist/trees.c writes and reads the node table. */
+
+static bool dt_save(const lml_stage *self, const char *dir, struct cJSON *meta, lml_error *err)
+{
+    const dt_state *st = self->state;
+    return lml_tree_persist_save(self, dir, meta, &st->tree, 1, NULL, NULL, st->d, st->num_classes, err);
+}
+
+static void *dt_load(const char *dir, const struct cJSON *meta, int version, bool cls, lml_error *err)
+{
+    size_t T = 0, d = 0, k = 0;
+    lml_tree *trees = lml_tree_persist_load(dir, meta, version, false, cls, &T, NULL, &d, &k, err);
+    if (!trees)
+        return NULL;
+    dt_state *st = calloc(1, sizeof *st);
+    if (!st || !(st->importances = calloc(d ? d : 1, sizeof(double)))) {
+        free(st);
+        lml_tree_free_all(trees, T);
+        lml_error_set(err, LML_ENOMEM, "out of memory loading %s", dir);
+        return NULL;
+    }
+    st->refs = 1;
+    st->d = d;
+    st->num_classes = cls ? k : 0;
+    st->tree = trees[0];
+    free(trees);
+    lml_tree_importances(&st->tree, d, st->importances);
+    return st;
+}
+
+static void *dt_load_cls(const char *dir, const struct cJSON *meta, int version, lml_error *err)
+{
+    return dt_load(dir, meta, version, true, err);
+}
+
+static void *dt_load_reg(const char *dir, const struct cJSON *meta, int version, lml_error *err)
+{
+    return dt_load(dir, meta, version, false, err);
 }

@@ -73,6 +73,7 @@ typedef struct lml_tree_node {
     double impurity;  /* -1 for leaves evaluated without a valid split */
     double prediction;
     double weight; /* weighted row count */
+    int64_t raw_count; /* unweighted rows (bootstrap multiplicity counted); -1 when unknown (Spark 2.x files) */
     size_t stats;  /* offset of this node's stats in the tree's stats array */
 } lml_tree_node;
 
@@ -191,5 +192,18 @@ lml_frame *lml_tree_add_leaf_col(const lml_stage *self, lml_frame *cur, const lm
 
 bool lml_tree_transform_inputs(const lml_stage *self, const lml_frame *df, size_t d, size_t K, lml_tree_data *dt,
                                const char *names[3], lml_error *err);
+
+/* Persistence of tree models (src/ml/persist/trees.c, spec §4.7/§4.8). save writes data/ (one row
+ * per node; with a treeID column for ensembles) and, for ensembles (weights non-NULL), treesMetadata/
+ * with each tree's metadata JSON as a stage of class tree_vt carrying the params self shares with it;
+ * it adds numFeatures (and numClasses when num_classes > 0, numTrees for ensembles) to meta. load
+ * reads them back: numFeatures into *d, numClasses (when want_classes) into *k, the trees (nstats
+ * stats per node: numClasses, or 3 for regression trees) and, for ensembles, the weights. */
+bool lml_tree_persist_save(const lml_stage *self, const char *dir, struct cJSON *meta, const lml_tree *trees, size_t T,
+                           const double *weights, const lml_stage_vtable *tree_vt, size_t d, size_t num_classes,
+                           lml_error *err);
+lml_tree *lml_tree_persist_load(const char *dir, const struct cJSON *meta, int version, bool ensemble,
+                                bool want_classes, size_t *T, double **weights, size_t *d, size_t *k, lml_error *err);
+void lml_tree_free_all(lml_tree *trees, size_t T);
 
 #endif
