@@ -305,3 +305,22 @@ Test(csv_modes, results_do_not_depend_on_chunk_boundaries)
         lml_frame_free(whole);
     }
 }
+
+Test(csv_modes, the_corrupt_record_column_holds_the_decoded_line)
+{
+    /* Spark's corrupt record is the line as decoded text: malformed UTF-8 is U+FFFD there too,
+     * across chunks (the column's size is counted after replacement). */
+    const char *text = "1,\xC7" "a,1.5\n2,b\xFF\n3,\xE2\x82,zz\n4,ok,2.5\n";
+    for (size_t chunk = 0; chunk <= 8; chunk += 8) {
+        csv_chunk_bytes_for_tests = chunk;
+        lml_frame *f = read_ok(text, &(lml_csv_options){.schema = schema3c, .schema_len = 4});
+        csv_chunk_bytes_for_tests = 0;
+        cr_assert_eq(lml_frame_num_rows(f), 4);
+        cr_assert_str_eq(str_at(f, 0, 1), "\xEF\xBF\xBD" "a");
+        cr_assert_str_eq(str_at(f, 0, 3), "<null>");
+        cr_assert_str_eq(str_at(f, 1, 3), "2,b\xEF\xBF\xBD");
+        cr_assert_str_eq(str_at(f, 2, 3), "3,\xEF\xBF\xBD,zz");
+        cr_assert_str_eq(str_at(f, 3, 1), "ok");
+        lml_frame_free(f);
+    }
+}

@@ -293,3 +293,131 @@ Test(csv_read, progress_is_reported_and_can_cancel)
     lml_set_num_threads(0);
     free(text);
 }
+
+/* ---- UTF-8 decoding like Spark's (Java's decoder: malformed sequences become U+FFFD) ---- */
+
+#define R "\xEF\xBF\xBD" /* U+FFFD */
+
+static void assert_cell(const lml_frame *f, size_t c, size_t r, const char *want, const char *what)
+{
+    size_t len;
+    const char *s = lml_column_string_at(lml_frame_column(f, c), r, &len);
+    cr_assert(len == strlen(want) && memcmp(s, want, len) == 0, "%s: row %zu column %zu: got %zu bytes '%.*s'", what,
+              r, c, len, (int)len, s);
+}
+
+/* Each malformed class with the number of U+FFFD Java's decoder gives (checked against
+ * new String(bytes, UTF_8) on OpenJDK 17, whose decoder matches the JDK 8 one here). */
+static const struct {
+    const char *in, *want, *what;
+} utf8_cases[] = {
+    {"a\x80z", "a" R "z", "stray continuation byte"},
+    {"\xBF\xBF", R R, "two stray continuation bytes"},
+    {"\xC0\xAF", R R, "overlong C0 (each byte)"},
+    {"\xC1\xBF", R R, "overlong C1"},
+    {"\xE0\x80\xAF", R R R, "overlong E0 80-9F: the lead alone"},
+    {"\xE0\x9F\xBF", R R R, "overlong E0 9F"},
+    {"\xF0\x80\x80\xAF", R R R R, "overlong F0 80-8F"},
+    {"\xF0\x8F\xBF\xBF", R R R R, "overlong F0 8F"},
+    {"x\xED\xA0\x80y", "x" R "y", "surrogate D800: one U+FFFD for the three bytes"},
+    {"\xED\xBF\xBF", R, "surrogate DFFF"},
+    {"\xF4\x90\x80\x80", R R R R, "beyond U+10FFFF (F4 90)"},
+    {"\xF5\x80\x80\x80", R R R R, "F5 lead"},
+    {"\xF8\xFE\xFF", R R R, "F8, FE, FF"},
+    {"\xC3x", R "x", "two-byte lead followed by ASCII"},
+    {"\xE2\x82x", R "x", "three-byte sequence cut after two bytes: replaced once"},
+    {"\xE2x", R "x", "three-byte lead followed by ASCII"},
+    {"\xF0\x9F\x98x", R "x", "four-byte sequence cut after three bytes: replaced once"},
+    {"\xF0\x9Fx", R "x", "four-byte sequence cut after two bytes"},
+    {"ab\xE2\x82", "ab" R, "truncated at the end of the field"},
+    {"ab\xF0\x9F\x98", "ab" R, "four-byte truncated at the end of the field"},
+    {"\xE9t\xE9", R "t" R, "Latin-1 \xC3\xA9t\xC3\xA9"},
+    {"\xC3\xA7 \xE6\x97\xA5 \xF0\x9F\x98\x80 \xF4\x8F\xBF\xBF \xED\x9F\xBF \xEE\x80\x80 " R,
+     "\xC3\xA7 \xE6\x97\xA5 \xF0\x9F\x98\x80 \xF4\x8F\xBF\xBF \xED\x9F\xBF \xEE\x80\x80 " R, "valid: unchanged"},
+};
+
+Test(csv_read, malformed_utf8_becomes_u_fffd_with_javas_granularity)
+{
+    /* Each case as an unquoted field, a quoted field, and the first field of a two-field row,
+     * so field ends at the delimiter, the quote and the line end are all covered. */
+    size_t n = sizeof utf8_cases / sizeof utf8_cases[0];
+    lml_strbuf sb = {0};
+    lml_strbuf_puts(&sb, "a,b,c\n");
+    for (size_t i = 0; i < n; i++)
+        lml_strbuf_printf(&sb, "%s,\"%s\",%s\n", utf8_cases[i].in, utf8_cases[i].in, utf8_cases[i].in);
+    cr_assert(!sb.failed);
+    lml_error err = {0};
+    lml_csv_options o = {.header = true, .infer_schema = true};
+    lml_frame *f = lml_csv_read_buffer(sb.data, sb.len, "u.csv", &o, &err);
+    cr_assert(f, "%s", err.message);
+    cr_assert_eq(lml_frame_num_rows(f), n);
+    for (size_t i = 0; i < n; i++)
+        for (size_t c = 0; c < 3; c++)
+            assert_cell(f, c, i, utf8_cases[i].want, utf8_cases[i].what);
+    lml_frame_free(f);
+    lml_strbuf_free(&sb);
+    /* The last field of a file without a final newline ends at the end of the input. */
+    f = read_text("s\n\xF0\x9F\x98", &o);
+    assert_cell(f, 0, 0, R, "truncated at the end of the file");
+    lml_frame_free(f);
+}
+
+Test(csv_read, a_latin1_file_reads_like_spark)
+{
+    /* "ürün,şehir\nÇa,İz\nda,Köln\n" in Latin-1 (ş and İ are not Latin-1: written as ?). */
+    const char *path = lml_test_write_temp("latin1.csv", "\xFCr\xFCn,?ehir\n\xC7" "a,?z\nda,K\xF6ln\n");
+    lml_error err = {0};
+    lml_frame *f = lml_csv_read(path, &(lml_csv_options){.header = true, .infer_schema = true}, &err);
+    cr_assert(f, "%s", err.message);
+    cr_assert_str_eq(lml_frame_column_name(f, 0), R "r" R "n");
+    cr_assert_str_eq(lml_frame_column_name(f, 1), "?ehir");
+    assert_cell(f, 0, 0, R "a", "C7 61");
+    assert_cell(f, 0, 1, "da", "ASCII");
+    assert_cell(f, 1, 1, "K" R "ln", "F6 inside a word");
+    lml_frame_free(f);
+}
+
+Test(csv_read, header_names_are_decoded_before_duplicates_are_renamed)
+{
+    /* FF and FE both decode to U+FFFD: Spark sees the same name twice and appends positions. */
+    lml_frame *f = read_text("\xFF,\xFE,ok\n1,2,3\n", &(lml_csv_options){.header = true});
+    cr_assert_str_eq(lml_frame_column_name(f, 0), R "0");
+    cr_assert_str_eq(lml_frame_column_name(f, 1), R "1");
+    cr_assert_str_eq(lml_frame_column_name(f, 2), "ok");
+    lml_frame_free(f);
+}
+
+Test(csv_read, replacement_keeps_string_offsets_right_across_chunks_and_threads)
+{
+    /* Rows whose decoded length differs from their byte length, cut into many small chunks:
+     * pass 1 must count the bytes pass 2 writes, or the columns would overlap or leave gaps. */
+    size_t n = 3000;
+    lml_strbuf sb = {0}, want = {0};
+    lml_strbuf_puts(&sb, "k,s,t\n");
+    for (size_t i = 0; i < n; i++) {
+        const char *in = i % 3 == 0 ? "\xFF\xC3" : i % 3 == 1 ? "\xC3\xA9" : "plain";
+        lml_strbuf_printf(&sb, "%zu,%s%zu,%s\n", i, in, i, i % 7 ? "x" : "\xED\xA0\x80");
+    }
+    cr_assert(!sb.failed);
+    for (int th = 1; th <= 2; th++) {
+        lml_set_num_threads(th);
+        csv_chunk_bytes_for_tests = 512;
+        lml_error err = {0};
+        lml_csv_options o = {.header = true, .infer_schema = true};
+        lml_frame *f = lml_csv_read_buffer(sb.data, sb.len, "c.csv", &o, &err);
+        csv_chunk_bytes_for_tests = 0;
+        cr_assert(f, "%s", err.message);
+        cr_assert_eq(lml_frame_num_rows(f), n);
+        cr_assert_eq(lml_column_type(lml_frame_column(f, 0)), LML_INT32);
+        for (size_t i = 0; i < n; i++) {
+            want.len = 0;
+            lml_strbuf_printf(&want, "%s%zu", i % 3 == 0 ? R R : i % 3 == 1 ? "\xC3\xA9" : "plain", i);
+            assert_cell(f, 1, i, want.data, "mixed rows");
+            assert_cell(f, 2, i, i % 7 ? "x" : R, "surrogates");
+        }
+        lml_frame_free(f);
+    }
+    lml_set_num_threads(0);
+    lml_strbuf_free(&sb);
+    lml_strbuf_free(&want);
+}

@@ -148,28 +148,10 @@ static void score_cugoapo(const lml_stage *m, const char *name, bool with_label)
     char rel[512], exp_rel[512];
     snprintf(rel, sizeof rel, MODELS "cugoapo-streaming-pipeline/data/%s.csv", name);
     snprintf(exp_rel, sizeof exp_rel, MODELS "expected/cugoapo_%s%s.jsonl", name, with_label ? "_with_label" : "");
-    /* Spark decoded these files as UTF-8 with each invalid byte replaced by U+FFFD (Java's
-     * decoder; README Decisions 1), and the model's labels hold U+FFFD: do the same here. */
-    char *raw_text = lml_test_slurp(lml_test_shared_path(rel));
-    cr_assert_not_null(raw_text);
-    size_t len = strlen(raw_text), o = 0;
-    char *fixed = malloc(3 * len + 1);
-    const unsigned char *u = (const unsigned char *)raw_text;
-    for (size_t i = 0; i < len;) {
-        size_t k = u[i] < 0x80 ? 1 : (u[i] >> 5) == 6 ? 2 : (u[i] >> 4) == 14 ? 3 : (u[i] >> 3) == 30 ? 4 : 0;
-        bool ok = k > 0 && i + k <= len;
-        for (size_t q = 1; ok && q < k; q++)
-            ok = (u[i + q] & 0xC0) == 0x80;
-        if (ok) {
-            memcpy(fixed + o, raw_text + i, k);
-            o += k, i += k;
-        } else {
-            memcpy(fixed + o, "\xEF\xBF\xBD", 3);
-            o += 3, i++;
-        }
-    }
-    lml_frame *df = lml_csv_read_buffer(fixed, o, rel, &(lml_csv_options){.header = true, .infer_schema = true}, &err);
-    free(fixed), free(raw_text);
+    /* Spark decoded these files as UTF-8, each malformed sequence becoming U+FFFD (Java's
+     * decoder), and the model's labels hold U+FFFD: lml_csv_read decodes the same way. */
+    lml_frame *df = lml_csv_read(lml_test_shared_path(rel), &(lml_csv_options){.header = true, .infer_schema = true},
+                                 &err);
     cr_assert_not_null(df, "%s", err.message);
     if (with_label) {
         size_t n = lml_frame_num_rows(df);

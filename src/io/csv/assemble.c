@@ -98,7 +98,7 @@ bool csv_build_corrupt(csv_ctx *x, size_t nrows, lml_error *err)
     size_t bytes = 0;
     for (size_t k = 0; k < x->nchunks; k++)
         for (size_t e = 0; e < x->chunks[k].ncorrupt; e++)
-            bytes += x->chunks[k].corrupt[e].len;
+            bytes += csv_utf8_out_len(x->chunks[k].corrupt[e].raw, x->chunks[k].corrupt[e].len);
     size_t c = (size_t)x->cfg->corrupt_index;
     lml_column *col = lml_column_alloc(LML_STRING, nrows, bytes, true, err);
     if (!col) {
@@ -114,8 +114,9 @@ bool csv_build_corrupt(csv_ctx *x, size_t nrows, lml_error *err)
             size_t r = base + cr->row;
             while (next < r)
                 col->offsets[++next] = (int32_t)pos;
-            memcpy((char *)col->values + pos, cr->raw, cr->len);
-            pos += cr->len;
+            /* Spark's corrupt record is the decoded line: malformed UTF-8 becomes U+FFFD. */
+            char *dst = (char *)col->values + pos;
+            pos += csv_utf8_fix(dst, cr->raw, cr->len, csv_utf8_scan(cr->raw, cr->len));
             col->offsets[r + 1] = (int32_t)pos;
             lml_bit_set(col->validity, r);
             next = r + 1;

@@ -86,12 +86,21 @@ static bool put(conv *cv, size_t c, size_t r, const csv_field *f)
         if (!csv_parse_timestamp(f->p, f->len, &((int64_t *)col->values)[r]))
             return false;
         break;
-    case LML_STRING:
-        if (f->len > cv->limit[c] - cv->cur[c])
+    case LML_STRING: {
+        /* Spark's text is decoded UTF-8: malformed sequences become U+FFFD. Valid text (nearly
+         * always) is copied as it is after one scan. */
+        size_t v = cv->ch->utf8_valid ? f->len : csv_utf8_scan(f->p, f->len);
+        size_t out = v == f->len ? v : csv_utf8_fixed_len(f->p, f->len, v);
+        if (out > cv->limit[c] - cv->cur[c])
             return false; /* cannot happen: pass 1 counted these bytes */
-        memcpy((char *)col->values + cv->cur[c], f->p, f->len);
-        cv->cur[c] += f->len;
+        char *dst = (char *)col->values + cv->cur[c];
+        if (v == f->len)
+            memcpy(dst, f->p, f->len);
+        else
+            csv_utf8_fix(dst, f->p, f->len, v);
+        cv->cur[c] += out;
         break;
+    }
     default:
         return false;
     }

@@ -183,6 +183,8 @@ typedef struct csv_chunk {
     size_t records; /* records read */
     size_t rows;    /* rows pass 2 should produce (records minus rows known to be dropped) */
     uint8_t *types; /* [width] inferred types */
+    bool utf8_valid; /* the whole chunk is valid UTF-8, so every field is (fields end at ASCII
+                        bytes): both passes skip the per-field check */
     size_t *bytes;  /* [ncols] string bytes; reader.c turns it into each column's byte offset */
     /* offsets, set between the passes */
     size_t line0; /* global number of the chunk's first line */
@@ -262,6 +264,45 @@ size_t csv_compact(csv_ctx *x);
 /* Builds the corrupt-record column (raw text of malformed rows, null elsewhere) into
  * x->cols[cfg->corrupt_index]. */
 bool csv_build_corrupt(csv_ctx *x, size_t nrows, lml_error *err);
+
+/* ------------------------------------------------------------------ UTF-8 (bad_records.c) */
+
+/* Spark decodes CSV text as UTF-8 with Java's decoder, which replaces each malformed sequence by
+ * one U+FFFD with its own granularity: one byte for an invalid lead byte (80–BF, C0, C1, F5–FF)
+ * or a lead byte whose next byte cannot follow it (E0 80–9F, F0 80–8F, F4 90+ included); a lead
+ * with some valid continuations followed by a wrong byte or the end of the text loses all of
+ * them at once; a surrogate ED A0–BF xx is one U+FFFD for its three bytes. Fields end at ASCII
+ * bytes, so decoding a field alone gives what decoding its line gives. */
+
+/* Length of the longest prefix of s[0, n) that is valid UTF-8 (n when it all is). */
+size_t csv_utf8_valid_prefix(const char *s, size_t n);
+/* Length of s[0, n) after replacement; v is csv_utf8_valid_prefix(s, n). */
+size_t csv_utf8_fixed_len(const char *s, size_t n, size_t v);
+/* Writes s[0, n) with replacement to dst (csv_utf8_fixed_len bytes); returns that length. */
+size_t csv_utf8_fix(char *dst, const char *s, size_t n, size_t v);
+
+/* csv_utf8_valid_prefix, faster on ASCII: eight bytes at a time, the full check only from the
+ * first non-ASCII byte. */
+static inline size_t csv_utf8_scan(const char *s, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ull)
+            break;
+    }
+    for (; i < n && (signed char)s[i] >= 0; i++)
+        ;
+    return i == n ? n : i + csv_utf8_valid_prefix(s + i, n - i);
+}
+
+/* Length of s[0, n) once decoded like Spark (n for valid text). */
+static inline size_t csv_utf8_out_len(const char *s, size_t n)
+{
+    size_t v = csv_utf8_scan(s, n);
+    return v == n ? n : csv_utf8_fixed_len(s, n, v);
+}
 
 /* ------------------------------------------------------------------ bad records (bad_records.c) */
 

@@ -108,6 +108,9 @@ void csv_infer_chunk(void *vctx, size_t i, int worker)
     t.names = x->names;
     t.data_col = x->data_col;
     t.width = x->width;
+    size_t chunk_len = (size_t)(ch->end - ch->begin);
+    ch->utf8_valid = csv_utf8_scan(ch->begin, chunk_len) == chunk_len;
+    const bool all_valid = ch->utf8_valid;
     csv_cursor cur = {ch->begin, ch->end, 1};
     csv_record r;
     const size_t width = x->width;
@@ -126,8 +129,8 @@ void csv_infer_chunk(void *vctx, size_t i, int worker)
             const csv_field *f = &r.f[j];
             if (csv_field_is_null(cfg, f))
                 continue;
-            if (count)
-                bytes[x->data_col[j]] += f->len;
+            if (count) /* as pass 2 will write them: malformed UTF-8 becomes U+FFFD */
+                bytes[x->data_col[j]] += all_valid ? f->len : csv_utf8_out_len(f->p, f->len);
             if (!infer || types[j] == IT_STRING)
                 continue;
             size_t avail = csv_field_avail(&t, f, x->buf_end);

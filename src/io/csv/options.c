@@ -166,10 +166,61 @@ static char *header_name(const csv_cfg *cfg, const csv_record *hdr, name_set *se
     return d;
 }
 
-char **csv_column_names(const csv_cfg *cfg, const csv_record *hdr, size_t ncols, lml_error *err)
+/* Spark's header names are decoded text like the values: *dec becomes hdr with malformed UTF-8
+ * replaced by U+FFFD (before the duplicate check, which compares decoded names). Valid fields
+ * keep pointing at the input; *fields and *buf (to free) hold the rest. */
+static bool decode_header(const csv_record *hdr, csv_record *dec, csv_field **fields, char **buf)
+{
+    *dec = *hdr;
+    *fields = NULL;
+    *buf = NULL;
+    size_t extra = 0;
+    for (size_t i = 0; i < hdr->nf; i++) {
+        const csv_field *f = &hdr->f[i];
+        size_t v = csv_utf8_scan(f->p, f->len);
+        if (v != f->len) {
+            size_t n = csv_utf8_fixed_len(f->p, f->len, v); /* ≤ 3 * len: the header is in memory */
+            if (n > SIZE_MAX - extra)
+                return false;
+            extra += n;
+        }
+    }
+    if (extra == 0)
+        return true;
+    *fields = malloc(hdr->nf * sizeof **fields);
+    *buf = malloc(extra);
+    if (!*fields || !*buf)
+        return false;
+    size_t pos = 0;
+    for (size_t i = 0; i < hdr->nf; i++) {
+        csv_field f = hdr->f[i];
+        size_t v = csv_utf8_scan(f.p, f.len);
+        if (v != f.len) {
+            size_t n = csv_utf8_fix(*buf + pos, f.p, f.len, v);
+            f.p = *buf + pos;
+            f.len = n;
+            pos += n;
+        }
+        (*fields)[i] = f;
+    }
+    dec->f = *fields;
+    return true;
+}
+
+char **csv_column_names(const csv_cfg *cfg, const csv_record *raw_hdr, size_t ncols, lml_error *err)
 {
     char **names = calloc(ncols ? ncols : 1, sizeof *names);
     name_set seen = {0}, out = {0};
+    csv_record dec;
+    csv_field *dec_fields = NULL;
+    char *dec_buf = NULL;
+    const csv_record *hdr = raw_hdr;
+    if (raw_hdr && cfg->header && !cfg->schema_len) {
+        bool ok = decode_header(raw_hdr, &dec, &dec_fields, &dec_buf);
+        hdr = &dec;
+        if (!ok)
+            goto nomem;
+    }
     if (!names || !set_init(&seen, hdr ? hdr->nf : 0) || !set_init(&out, ncols))
         goto nomem;
     if (cfg->header && hdr && !cfg->schema_len)
@@ -199,12 +250,16 @@ char **csv_column_names(const csv_cfg *cfg, const csv_record *hdr, size_t ncols,
     }
     free(seen.slots);
     free(out.slots);
+    free(dec_fields);
+    free(dec_buf);
     return names;
 nomem:
     lml_error_set(err, LML_ENOMEM, "out of memory for %zu column names", ncols);
 fail:
     free(seen.slots);
     free(out.slots);
+    free(dec_fields);
+    free(dec_buf);
     csv_names_free(names, ncols);
     return NULL;
 }
