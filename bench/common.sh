@@ -1,6 +1,23 @@
 # shellcheck shell=bash
-# What the benchmark scripts share; sourced by bench/*/run.sh after they define say(), die(),
-# PYTHON and BENCH_NO_INSTALL.
+# What the benchmark scripts share; sourced by bench/*/run.sh (functions only: the ones that
+# install or build need the caller's say(), die(), PYTHON and BENCH_NO_INSTALL when they run).
+
+# bench_args NAME ARGS...: the `[BUILD_DIR] [--quick]` command line of bench/NAME/run.sh; sets
+# build (default: build/ in the checkout, $root/build) and QUICK (0 or 1); exits 2 on a bad one.
+bench_args() {
+    local name=$1 arg
+    shift
+    build=""
+    QUICK=0
+    for arg in "$@"; do
+        case $arg in
+            --quick) QUICK=1 ;;
+            -*) printf '%s: unknown option %s\nusage: bench/%s/run.sh [BUILD_DIR] [--quick]\n' "$name" "$arg" "$name" >&2; exit 2 ;;
+            *) [[ -z $build ]] || { echo "$name: more than one BUILD_DIR" >&2; exit 2; }; build=$arg ;;
+        esac
+    done
+    build=${build:-$root/build}
+}
 
 # bench_install_missing PKG...: apt-get installs the Debian packages not yet installed (unless
 # BENCH_NO_INSTALL=1); a failure is reported and the caller reports those peers as n/a.

@@ -29,16 +29,9 @@ set -u -o pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
-build=""
-QUICK=0
-for arg in "$@"; do
-    case $arg in
-        --quick) QUICK=1 ;;
-        -*) printf 'delta: unknown option %s\nusage: bench/delta/run.sh [BUILD_DIR] [--quick]\n' "$arg" >&2; exit 2 ;;
-        *) [[ -z $build ]] || { echo "delta: more than one BUILD_DIR" >&2; exit 2; }; build=$arg ;;
-    esac
-done
-build=${build:-$root/build}
+# shellcheck source=bench/common.sh
+. "$here/../common.sh"
+bench_args delta "$@"
 if ((QUICK)); then
     RUNS=${RUNS:-1} ROWS=${ROWS:-100000} ADDS=${ADDS:-10000} COMMITS=${COMMITS:-100}
 else
@@ -50,8 +43,6 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 
 say() { printf 'delta: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
-# shellcheck source=bench/common.sh
-. "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, not '$RUNS'"
 [[ $ROWS =~ ^[1-9][0-9]*$ && $ROWS -ge 2 ]] || die "ROWS must be an integer >= 2, not '$ROWS'"
 [[ $ADDS =~ ^[1-9][0-9]*$ ]] && ((ADDS % 100 == 0)) || die "ADDS must be a positive multiple of 100, not '$ADDS'"

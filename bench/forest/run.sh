@@ -27,16 +27,9 @@ set -u -o pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
-build=""
-QUICK=0
-for arg in "$@"; do
-    case $arg in
-        --quick) QUICK=1 ;;
-        -*) printf 'forest: unknown option %s\nusage: bench/forest/run.sh [BUILD_DIR] [--quick]\n' "$arg" >&2; exit 2 ;;
-        *) [[ -z $build ]] || { echo "forest: more than one BUILD_DIR" >&2; exit 2; }; build=$arg ;;
-    esac
-done
-build=${build:-$root/build}
+# shellcheck source=bench/common.sh
+. "$here/../common.sh"
+bench_args forest "$@"
 CONFIGS=${CONFIGS:-a b c}
 TOOLS=${TOOLS:-lakeml lakeml-xgbbins sklearn ranger xgboost}
 THREADS=${THREADS:-2}
@@ -51,8 +44,6 @@ BENCH_NO_INSTALL=${BENCH_NO_INSTALL:-0}
 
 say() { printf 'forest: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
-# shellcheck source=bench/common.sh
-. "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 for v in THREADS MAX_DEPTH LAKEML_MAX_BINS XGB_MAX_BIN; do
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, not '${!v}'"
 done

@@ -28,16 +28,9 @@ set -u -o pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
-build=""
-QUICK=0
-for arg in "$@"; do
-    case $arg in
-        --quick) QUICK=1 ;;
-        -*) printf 'parquet: unknown option %s\nusage: bench/parquet/run.sh [BUILD_DIR] [--quick]\n' "$arg" >&2; exit 2 ;;
-        *) [[ -z $build ]] || { echo "parquet: more than one BUILD_DIR" >&2; exit 2; }; build=$arg ;;
-    esac
-done
-build=${build:-$root/build}
+# shellcheck source=bench/common.sh
+. "$here/../common.sh"
+bench_args parquet "$@"
 if ((QUICK)); then RUNS=${RUNS:-1} ROWS=${ROWS:-100000}; else RUNS=${RUNS:-3} ROWS=${ROWS:-1000000}; fi
 SEED=${SEED:-42}
 CODECS=${CODECS:-snappy zstd}
@@ -50,8 +43,6 @@ BENCH_NO_INSTALL=${BENCH_NO_INSTALL:-0}
 
 say() { printf 'parquet: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
-# shellcheck source=bench/common.sh
-. "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, not '$RUNS'"
 [[ $ROWS =~ ^[1-9][0-9]*$ ]] || die "ROWS must be a positive integer, not '$ROWS'"
 [[ $SEED =~ ^[0-9]+$ ]] || die "SEED must be a non-negative integer, not '$SEED'"

@@ -10,6 +10,7 @@
 #include <zlib.h>
 #include "core/internal.h"
 #include "delta/dv_internal.h"
+#include "delta/pvalue.h"
 
 static const char z85_chars[] =
     "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
@@ -70,17 +71,6 @@ static void join(lml_strbuf *sb, const char *root)
         lml_strbuf_putc(sb, '/');
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static char *absolute_path(const char *uri, lml_error *err)
 {
     const char *p = uri;
@@ -104,22 +94,9 @@ static char *absolute_path(const char *uri, lml_error *err)
         lml_error_set(err, LML_EFORMAT, "deletion vector path '%s' is not absolute", uri);
         return NULL;
     }
-    lml_strbuf sb = {0};
-    for (; *p; p++) {
-        if (*p != '%') {
-            lml_strbuf_putc(&sb, *p);
-            continue;
-        }
-        int h = hexval(p[1]), l = h < 0 ? -1 : hexval(p[2]);
-        if (h < 0 || l < 0 || (h == 0 && l == 0)) {
-            lml_strbuf_free(&sb);
-            lml_error_set(err, LML_EFORMAT, "deletion vector path '%s': bad escape at position %td", uri, p - uri);
-            return NULL;
-        }
-        lml_strbuf_putc(&sb, (char)(h * 16 + l));
-        p += 2;
-    }
-    return lml_strbuf_finish(&sb, err);
+    char *path = lml_delta_uri_decode(p, err);
+    if (!path) lml_error_prefix(err, "deletion vector path '%s'", uri);
+    return path;
 }
 
 char *lml_dv_file_path(const char *table_root, const lml_dv_descriptor *d, lml_error *err)

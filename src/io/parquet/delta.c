@@ -10,16 +10,6 @@ static const char *label(const char *what) { return what ? what : "page"; }
 static uint64_t unzigzag(uint64_t u) { return (u >> 1) ^ (0 - (u & 1)); }
 static uint64_t zigzag(int64_t s) { return ((uint64_t)s << 1) ^ (uint64_t)(s >> 63); }
 
-static inline uint64_t load64le(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof v);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap64(v);
-#endif
-    return v;
-}
-
 /* Bits [bit, bit + w) of the LSB-first stream s, which has `avail` bytes (the caller made sure
  * the value lies inside them); near the end the loads go through a zero-padded copy. */
 static inline uint64_t bits_at(const uint8_t *s, size_t avail, size_t bit, int w)
@@ -32,9 +22,9 @@ static inline uint64_t bits_at(const uint8_t *s, size_t avail, size_t bit, int w
         memcpy(tmp, q, avail - byte);
         q = tmp;
     }
-    uint64_t v = load64le(q) >> sh;
+    uint64_t v = lml_pq_load64le(q) >> sh;
     if (sh && sh + w > 64)
-        v |= load64le(q + 8) << (64 - sh);
+        v |= lml_pq_load64le(q + 8) << (64 - sh);
     return w == 64 ? v : v & (((uint64_t)1 << w) - 1);
 }
 

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "lakeml/error.h"
 
 /* Byte strings decoded from BYTE_ARRAY / FIXED_LEN_BYTE_ARRAY: value i is data[off[i] ..
@@ -96,5 +97,16 @@ bool lml_pq_delta_byte_array_decode(const uint8_t *p, size_t len, size_t n, lml_
 /* ---- BYTE_STREAM_SPLIT (FLOAT, DOUBLE, INT32, INT64, FLBA: width bytes per value) */
 bool lml_pq_byte_stream_split_decode(const uint8_t *p, size_t len, size_t width, void *out, size_t n,
                                      const char *what, lml_error *err);
+
+/* 8 bytes at p as a little-endian integer: the bit unpackers (rle.c, delta.c) read whole words. */
+static inline uint64_t lml_pq_load64le(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
 
 #endif

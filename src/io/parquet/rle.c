@@ -7,16 +7,6 @@
 
 static const char *label(const char *what) { return what ? what : "page"; }
 
-static inline uint64_t load64le(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof v);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap64(v);
-#endif
-    return v;
-}
-
 /* Unpacks `groups` groups of 8 values (each group is exactly w bytes). Every 64-bit load starts at
  * most 7·w/8 bytes into its group, so the caller guarantees w + 8 readable bytes past the start of
  * the last group. always_inline + a constant w lets the compiler unroll each width separately. */
@@ -26,7 +16,7 @@ static inline __attribute__((always_inline)) void unpack_w(const uint8_t *src, u
     for (size_t g = 0; g < groups; g++, src += w, out += 8) {
         for (int j = 0; j < 8; j++) {
             int bit = j * w;
-            out[j] = (uint32_t)((load64le(src + (bit >> 3)) >> (bit & 7)) & mask);
+            out[j] = (uint32_t)((lml_pq_load64le(src + (bit >> 3)) >> (bit & 7)) & mask);
         }
     }
 }

@@ -179,7 +179,8 @@ bool lml_save(const lml_stage *s, const char *path, lml_save_mode mode, lml_erro
         return lml_error_set(err, LML_EINVAL, "%s: path already exists (use LML_SAVE_OVERWRITE to replace it)", path);
     /* The temporary sibling: same directory, so the final rename never crosses filesystems. */
     lml_strbuf sb = {0};
-    lml_strbuf_printf(&sb, "%s.tmp-XXXXXX", path);
+    lml_strbuf_printf(&sb, "%s.tmp-", path);
+    lml_strbuf_repeat(&sb, 'X', 6); /* mkdtemp's template: it replaces the six X */
     char *tmp = lml_strbuf_finish(&sb, err);
     if (!tmp)
         return false;
