@@ -22,8 +22,11 @@
  *                       seed=42, parallelism=2).fit(train)
  *   cv.avgMetrics, the best params, the best model's test AUC (examples/titanic_cv.json is this
  *   CrossValidator as a `lakeml fit` spec)
+ *   PipelineModel(stages=prep.stages + [model]).write().overwrite().save(MODEL_DIR)
  *
- * Usage: titanic [PATH]   (default datasets/titanic.csv; run datasets/fetch.sh first) */
+ * Usage: titanic [PATH [MODEL_DIR]]   (default datasets/titanic.csv; run datasets/fetch.sh
+ * first). With MODEL_DIR the preparation stages and the logistic regression are saved there as
+ * one PipelineModel in Spark's format, which Spark loads and examples/embedded_scoring scores. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,6 +160,31 @@ static bool cross_validate(const lml_stage *lr, const lml_frame *train, const lm
     return ok;
 }
 
+/* Saves prep's stages followed by the fitted model as one PipelineModel (raw passenger fields in,
+ * prediction out). */
+static bool save_model(const lml_stage *prep, const lml_stage *model, const char *dir, lml_error *err)
+{
+    lml_stage *stages[8] = {NULL};
+    size_t n = lml_pipeline_num_stages(prep);
+    if (n + 2 > sizeof stages / sizeof *stages)
+        return lml_error_set(err, LML_EINVAL, "the preparation pipeline has %zu stages, more than expected", n);
+    for (size_t i = 0; i < n; i++)
+        if (!(stages[i] = lml_stage_copy(lml_pipeline_stage(prep, i), err)))
+            goto fail;
+    if (!(stages[n] = lml_stage_copy(model, err)))
+        goto fail;
+    lml_stage *whole = lml_pipeline_model_new(stages, err);
+    bool ok = whole && lml_save(whole, dir, LML_SAVE_OVERWRITE, err);
+    lml_stage_free(whole);
+    if (ok)
+        printf("\nSaved the pipeline model (%zu stages) to %s\n", n + 1, dir);
+    return ok;
+fail:
+    for (size_t i = 0; i < n + 1; i++)
+        lml_stage_free(stages[i]);
+    return false;
+}
+
 int main(int argc, char **argv)
 {
     const char *path = argc > 1 ? argv[1] : "datasets/titanic.csv";
@@ -226,6 +254,8 @@ int main(int argc, char **argv)
         putchar('\n');
     }
     if (!random_forest(prep, split[0], split[1], &err) || !cross_validate(lr, split[0], split[1], &err))
+        goto done;
+    if (argc > 2 && !save_model(prep, model, argv[2], &err))
         goto done;
     status = 0;
 

@@ -75,6 +75,24 @@ LML_API lml_frame *lml_delta_table_read(const lml_delta_table *t, const lml_delt
 LML_API lml_frame *lml_delta_read(const char *path, const lml_delta_open_options *open, const lml_delta_read_options *opt,
                                   lml_error *err);
 
+/* ---- scanning a piece at a time (for tables larger than memory) */
+
+typedef struct lml_delta_scan lml_delta_scan;
+/* A scan of the snapshot t with the options of lml_delta_table_read (projection, filters, …) that
+ * returns the rows a piece at a time: one piece per (data file, row group) left after file
+ * skipping and row-group pruning, in log order, deletion vectors applied (a piece may have 0
+ * rows), partition columns and column mapping as lml_delta_table_read; the pieces concatenated
+ * equal lml_delta_table_read's frame (a table with no files gives no pieces). t must outlive the
+ * scan. Memory: one row group plus its file's deletion vector. */
+LML_API lml_delta_scan *lml_delta_scan_open(const lml_delta_table *t, const lml_delta_read_options *opt, lml_error *err);
+/* The next piece (*out = NULL at the end); false on error (lml_delta_table_read's errors). */
+LML_API bool lml_delta_scan_next(lml_delta_scan *s, lml_frame **out, lml_error *err);
+/* Rows the scan returns, from the log: numRecords of the files left after skipping minus their
+ * deletion vectors' cardinality (row-group pruning not counted), or -1 when a file has no
+ * numRecords; for progress. */
+LML_API int64_t lml_delta_scan_total_rows(const lml_delta_scan *s);
+LML_API void lml_delta_scan_free(lml_delta_scan *s);
+
 /* One row per live file (the `.files` view): path (decoded, relative to the table), size,
  * modificationTime (timestamp), partitionValues (map<string,string>), numRecords (long, null when
  * unknown), deletedRows (long: the deletion vector's cardinality, 0 without one), minValues,
@@ -121,7 +139,8 @@ typedef struct lml_delta_write_options {
     const char *txn_app_id;
     int64_t txn_version;
     const char *user_metadata;         /* commitInfo.userMetadata */
-    size_t max_records_per_file;       /* 0 = one file per partition */
+    size_t max_records_per_file;       /* 0 = one file per partition (per ~128 MiB when streaming) */
+    size_t row_group_size;             /* Parquet row group bytes of the data files; 0 = 128 MiB */
 } lml_delta_write_options;
 
 /* Writes frame f to the Delta table at path (df.write.format("delta").mode(…).save(path)):
@@ -141,6 +160,36 @@ typedef struct lml_delta_write_options {
  * written. */
 LML_API bool lml_delta_write(const lml_frame *f, const char *path, const lml_delta_write_options *opt, int64_t *version,
                              lml_error *err);
+
+/* ---- writing batch by batch (lml_delta_write is open + one write + commit) */
+
+typedef struct lml_delta_writer lml_delta_writer;
+/* Starts a write to the Delta table at path with the options and checks of lml_delta_write
+ * (mode, partitioning, schema enforcement/evolution, …). ERROR_IF_EXISTS on an existing table
+ * fails here (LML_EINVAL); IGNORE on one (or a txn_app_id/txn_version already committed) makes
+ * every write and the commit no-ops that report the existing version. opt (may be NULL) and
+ * what it points to must stay alive until commit or abort. */
+LML_API lml_delta_writer *lml_delta_writer_open(const char *path, const lml_delta_write_options *opt, lml_error *err);
+/* Writes f's rows as data files (not visible until the commit). The first batch is checked
+ * against the table schema and decides the schema after the write (lml_delta_write's errors;
+ * a failed first batch leaves the writer only to be aborted); later batches must have the first
+ * batch's column names (in order) and types (LML_EINVAL naming the column; such a batch is
+ * refused before anything is written and the writer stays usable). Rows are buffered per
+ * partition value: a partition's rows become a file when they reach max_records_per_file, and
+ * every partition's rows do when all buffered rows reach about 128 MiB uncompressed, so memory
+ * stays bounded whatever the number of batches (about 128 MiB of buffered rows, twice that while
+ * a file is written since its stats need its rows together, plus one batch) and files roll over
+ * near 128 MiB (a write with many partitions thus makes one file per partition per 128 MiB of
+ * input). */
+LML_API bool lml_delta_writer_write(lml_delta_writer *w, const lml_frame *f, lml_error *err);
+/* Writes the buffered rows and commits every file written in one atomic commit (Spark's WRITE
+ * operation, parameters and metrics — numFiles, numOutputRows, numOutputBytes —, conflict checks
+ * and checkpoint as lml_delta_write); *version (may be NULL) receives the new version. LML_EINVAL
+ * when no batch was written. Frees w whatever happens. */
+LML_API bool lml_delta_writer_commit(lml_delta_writer *w, int64_t *version, lml_error *err);
+/* Abandons the write: the table is unchanged (files already written stay unreferenced, for
+ * VACUUM). Frees w; NULL is a no-op. */
+LML_API void lml_delta_writer_abort(lml_delta_writer *w);
 
 /* RESTORE TABLE … TO VERSION AS OF v / TIMESTAMP AS OF t: a new commit (operation RESTORE, Spark's
  * metrics) re-adding the files live at that version and removing the ones live now but not

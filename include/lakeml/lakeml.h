@@ -21,5 +21,7 @@
 #include "ml/tree.h"
 #include "ml/tuning.h"
 #include "ml/persist.h"
+#include "ml/functions.h"
+#include "ml/scorer.h"
 
 #endif

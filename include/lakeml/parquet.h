@@ -198,6 +198,31 @@ typedef struct lml_parquet_write_options {
 LML_API bool lml_parquet_write(const lml_frame *f, const char *path, const lml_parquet_write_options *opt,
                                lml_error *err);
 
+/* ---- writing batch by batch (lml_parquet_write is open + one write + close) */
+
+typedef struct lml_parquet_writer lml_parquet_writer;
+/* Starts writing a Parquet file at path batch by batch (options as lml_parquet_write; the
+ * temporary file beside path is created here, so a directory that cannot be written fails now).
+ * Nothing is visible at path until lml_parquet_writer_close. opt may be NULL. */
+LML_API lml_parquet_writer *lml_parquet_writer_open(const char *path, const lml_parquet_write_options *opt,
+                                                    lml_error *err);
+/* Appends f's rows. The first batch fixes the schema (columns, types, ML attribute metadata for the
+ * Spark row-metadata key; its errors are lml_parquet_write's); later batches must have the same
+ * column names (in order) and types all the way down (else LML_EINVAL naming the column, and the
+ * writer stays usable). Rows are buffered and written as row groups of about opt->row_group_size
+ * uncompressed bytes (rows per group = row_group_size over the average row of the buffered rows
+ * plus the batch), so memory stays about one row group plus one batch whatever the number of
+ * batches. A frame written as one batch is cut into exactly the row groups lml_parquet_write
+ * makes. Any other failure (I/O) leaves the writer able only to be aborted or closed (close then
+ * fails). */
+LML_API bool lml_parquet_writer_write(lml_parquet_writer *w, const lml_frame *f, lml_error *err);
+/* Writes the remaining rows and the footer, fsyncs, renames into place (replacing a file at path);
+ * frees w whatever happens (on failure nothing is left behind and a file already at path is
+ * untouched). LML_EINVAL when no batch was written (no schema). */
+LML_API bool lml_parquet_writer_close(lml_parquet_writer *w, lml_error *err);
+/* Frees w and removes its temporary file: path is left as it was. NULL is a no-op. */
+LML_API void lml_parquet_writer_abort(lml_parquet_writer *w);
+
 #ifdef __cplusplus
 }
 #endif

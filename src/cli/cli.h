@@ -94,6 +94,14 @@ bool cli_is_parquet(const char *path);
 lml_frame *cli_read_input(const cli_csv *c, const char *path, const char *const *columns, long max_rows,
                           lml_error *err);
 
+/* Where a subcommand writes a table (convert, score). */
+typedef enum cli_format { CLI_FORMAT_AUTO = 0, CLI_FORMAT_CSV, CLI_FORMAT_PARQUET, CLI_FORMAT_DELTA } cli_format;
+/* --format's argument for `command`: CLI_OK, or a usage error naming csv, parquet and delta. */
+int cli_parse_format(const char *command, const char *arg, cli_format *out);
+/* The format `given` (--format), else by the output's name: `.csv` or "-" is CSV, `.parquet` is
+ * Parquet (case-insensitive), anything else a Delta table. */
+cli_format cli_output_format(const char *path, cli_format given);
+
 /* The warning cli_read_input prints when c holds a CSV flag and `path` is Parquet. */
 void cli_warn_csv_flags(const cli_csv *c, const char *path);
 
@@ -148,5 +156,7 @@ int cli_describe(int argc, char **argv);
 int cli_convert(int argc, char **argv);
 int cli_fit(int argc, char **argv);
 int cli_delta(int argc, char **argv);
+int cli_score(int argc, char **argv);
+int cli_export_c(int argc, char **argv);
 
 #endif

@@ -22,14 +22,13 @@ enum {
     OPT_OVERWRITE_SCHEMA
 };
 
-typedef enum out_format { OUT_AUTO = 0, OUT_CSV, OUT_PARQUET, OUT_DELTA } out_format;
 
 #define MAX_PARTITION_COLUMNS 64
 
 typedef struct convert_ctx {
     lml_csv_write_options csv;
     lml_parquet_write_options pq;
-    out_format format;
+    cli_format format;
     lml_delta_write_options delta;
     const char *partition_by[MAX_PARTITION_COLUMNS + 1];
     size_t npartition;
@@ -134,15 +133,7 @@ static int own_option(void *ctx, int code, const char *arg)
         c->csv_out_flag = c->csv_out_flag ? c->csv_out_flag : "--out-no-header";
         return CLI_OK;
     case OPT_FORMAT:
-        if (strcasecmp(arg, "csv") == 0)
-            c->format = OUT_CSV;
-        else if (strcasecmp(arg, "parquet") == 0)
-            c->format = OUT_PARQUET;
-        else if (strcasecmp(arg, "delta") == 0)
-            c->format = OUT_DELTA;
-        else
-            return cli_usage_error("convert", "--format: expected csv, parquet or delta, got '%s'", arg);
-        return CLI_OK;
+        return cli_parse_format("convert", arg, &c->format);
     case OPT_MODE: { /* a Delta save mode here; the CSV parse modes fall through to the common parser */
         static const char *const modes[] = {"errorifexists", "append", "overwrite", "ignore"};
         for (int i = 0; i < 4; i++)
@@ -191,12 +182,6 @@ static int own_option(void *ctx, int code, const char *arg)
     }
 }
 
-static bool has_suffix(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && strcasecmp(s + n - k, suffix) == 0;
-}
-
 int cli_convert(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -223,30 +208,26 @@ int cli_convert(int argc, char **argv)
         return rc == CLI_HELP_SHOWN ? CLI_OK : rc;
 
     const char *in = argv[first], *out = argv[first + 1];
-    out_format fmt = c.format;
-    if (fmt == OUT_AUTO)
-        fmt = has_suffix(out, ".parquet") ? OUT_PARQUET
-              : has_suffix(out, ".csv") || strcmp(out, "-") == 0 ? OUT_CSV
-                                                                 : OUT_DELTA;
+    cli_format fmt = cli_output_format(out, c.format);
     static const char *const fmt_names[] = {"", "CSV", "Parquet", "a Delta table"};
     /* Output flags of another format are a command-line mistake, caught before any work. */
     const char *stray = NULL, *for_fmt = NULL;
-    if (fmt != OUT_CSV && c.csv_out_flag)
+    if (fmt != CLI_FORMAT_CSV && c.csv_out_flag)
         stray = c.csv_out_flag, for_fmt = "CSV";
-    else if (fmt != OUT_PARQUET && c.pq_out_flag)
+    else if (fmt != CLI_FORMAT_PARQUET && c.pq_out_flag)
         stray = c.pq_out_flag, for_fmt = "Parquet";
-    else if (fmt != OUT_DELTA && c.delta_out_flag)
+    else if (fmt != CLI_FORMAT_DELTA && c.delta_out_flag)
         stray = c.delta_out_flag, for_fmt = "Delta";
     if (stray)
         rc = cli_usage_error("convert", "%s applies to %s output, but %s is written as %s (the format comes from OUT's "
                              "name or --format)", stray, for_fmt, out, fmt_names[fmt]);
-    else if (fmt != OUT_CSV && strcmp(out, "-") == 0)
+    else if (fmt != CLI_FORMAT_CSV && strcmp(out, "-") == 0)
         rc = cli_usage_error("convert", "%s cannot be written to standard output; name a file", fmt_names[fmt]);
     if (rc == CLI_OK) {
         lml_error err = {0};
         lml_frame *f = cli_read_input(&csv, in, NULL, -1, &err);
-        bool ok = f && (fmt == OUT_PARQUET ? lml_parquet_write(f, out, &c.pq, &err)
-                        : fmt == OUT_DELTA ? lml_delta_write(f, out, &c.delta, NULL, &err)
+        bool ok = f && (fmt == CLI_FORMAT_PARQUET ? lml_parquet_write(f, out, &c.pq, &err)
+                        : fmt == CLI_FORMAT_DELTA ? lml_delta_write(f, out, &c.delta, NULL, &err)
                                            : lml_csv_write(f, out, &c.csv, &err));
         rc = ok ? CLI_OK : cli_fail(&err);
         lml_frame_free(f);

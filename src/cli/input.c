@@ -1,16 +1,38 @@
-/* Reading a subcommand's input file: Parquet (recognised by its magic bytes) or CSV. */
+/* A subcommand's tables: reading its input (Delta table, Parquet by its magic bytes, or CSV) and
+ * choosing its output format. */
 #include "cli.h"
 
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
+
+int cli_parse_format(const char *command, const char *arg, cli_format *out)
+{
+    static const char *const names[] = {"csv", "parquet", "delta"};
+    for (int i = 0; i < 3; i++)
+        if (strcasecmp(arg, names[i]) == 0) {
+            *out = (cli_format)(CLI_FORMAT_CSV + i);
+            return CLI_OK;
+        }
+    return cli_usage_error(command, "--format: expected csv, parquet or delta, got '%s'", arg);
+}
 
 static bool has_suffix(const char *s, const char *suffix)
 {
     size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && strcmp(s + n - k, suffix) == 0;
+    return n >= k && strcasecmp(s + n - k, suffix) == 0;
+}
+
+cli_format cli_output_format(const char *path, cli_format given)
+{
+    if (given != CLI_FORMAT_AUTO)
+        return given;
+    if (has_suffix(path, ".parquet"))
+        return CLI_FORMAT_PARQUET;
+    return has_suffix(path, ".csv") || strcmp(path, "-") == 0 ? CLI_FORMAT_CSV : CLI_FORMAT_DELTA;
 }
 
 bool cli_is_parquet(const char *path)

@@ -1,6 +1,8 @@
 /* df.write.format("delta") (delta.md §8): create, append, overwrite (whole table or replaceWhere
  * on partition columns), schema enforcement and evolution, partitioned data files, stats, and
- * the commit. Data files are written before the commit and stay invisible until it exists. */
+ * the commit. A write is a writer (lml_delta_writer_*) fed one batch or many: data files are
+ * written as batches arrive (write_files.c) and stay invisible until the one commit exists;
+ * lml_delta_write is open + one batch + commit. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,65 +134,174 @@ static bool existing_table(const char *path, lml_delta_table **t, lml_error *err
     return false;
 }
 
-bool lml_delta_write(const lml_frame *f, const char *path, const lml_delta_write_options *opt, int64_t *version,
-                     lml_error *err) {
+struct lml_delta_writer {
+    char *path;
+    const lml_delta_write_options *opt; /* the caller's, alive until commit or abort */
+    lml_delta_table *t;                 /* the table as it was at open (NULL: the write creates it) */
+    bool noop;                          /* IGNORE on an existing table, or a transaction already done */
+    int64_t noop_version;
+    bool started, failed;
+    lml_delta_plan plan;                /* from the first batch on */
+    lml_frame *proto;                   /* no rows: the first batch's columns, for later batches */
+};
+
+lml_delta_writer *lml_delta_writer_open(const char *path, const lml_delta_write_options *opt, lml_error *err) {
     static const lml_delta_write_options dflt = {0};
     if (!opt) opt = &dflt;
-    if (!f || !path) return lml_error_set(err, LML_EINVAL, "lml_delta_write: NULL frame or path");
-    if ((unsigned)opt->mode > LML_DELTA_IGNORE) return lml_error_set(err, LML_EINVAL, "lml_delta_write: bad mode %d", (int)opt->mode);
-    if (opt->num_replace_where && opt->mode != LML_DELTA_OVERWRITE)
-        return lml_error_set(err, LML_EINVAL, "%s: replaceWhere needs mode overwrite", path);
-    lml_delta_table *t = NULL;
-    if (!existing_table(path, &t, err)) return false;
+    if (!path) {
+        lml_error_set(err, LML_EINVAL, "lml_delta_writer_open: NULL path");
+        return NULL;
+    }
+    if ((unsigned)opt->mode > LML_DELTA_IGNORE) {
+        lml_error_set(err, LML_EINVAL, "lml_delta_write: bad mode %d", (int)opt->mode);
+        return NULL;
+    }
+    if (opt->num_replace_where && opt->mode != LML_DELTA_OVERWRITE) {
+        lml_error_set(err, LML_EINVAL, "%s: replaceWhere needs mode overwrite", path);
+        return NULL;
+    }
+    lml_delta_writer *w = calloc(1, sizeof *w);
+    if (!w || !(w->path = lml_strdup(path, err))) {
+        if (!w) lml_error_set(err, LML_ENOMEM, "out of memory");
+        free(w);
+        return NULL;
+    }
+    w->opt = opt;
+    if (!existing_table(path, &w->t, err)) {
+        lml_delta_writer_abort(w);
+        return NULL;
+    }
+    lml_delta_table *t = w->t;
     if (t && opt->mode == LML_DELTA_ERROR_IF_EXISTS) {
-        lml_delta_table_free(t);
-        return lml_error_set(err, LML_EINVAL, "%s: the Delta table already exists (mode ErrorIfExists)", path);
+        lml_delta_writer_abort(w);
+        lml_error_set(err, LML_EINVAL, "%s: the Delta table already exists (mode ErrorIfExists)", path);
+        return NULL;
     }
-    if (t && opt->mode == LML_DELTA_IGNORE) {
-        if (version) *version = lml_delta_table_version(t);
-        lml_delta_table_free(t);
-        return true;
-    }
+    w->noop = t && opt->mode == LML_DELTA_IGNORE;
     /* Idempotent writes: a transaction of this application at this version or later is done. */
     if (t && opt->txn_app_id)
         for (size_t i = 0; i < t->state.ntxns; i++)
-            if (strcmp(t->state.txns[i].app_id, opt->txn_app_id) == 0 && t->state.txns[i].version >= opt->txn_version) {
-                if (version) *version = lml_delta_table_version(t);
-                lml_delta_table_free(t);
-                return true;
-            }
-    lml_delta_plan plan;
-    bool ok = lml_delta_plan_init(&plan, t, path, f, opt, err);
-    if (ok && t && opt->mode == LML_DELTA_OVERWRITE) ok = collect_removes(t, opt, &plan, err);
-    if (ok) ok = lml_delta_plan_write_files(&plan, err);
+            w->noop |= strcmp(t->state.txns[i].app_id, opt->txn_app_id) == 0 && t->state.txns[i].version >= opt->txn_version;
+    if (w->noop) w->noop_version = lml_delta_table_version(t);
+    return w;
+}
+
+/* Later batches: the first batch's column names, in order, and types. */
+static bool same_columns(const lml_delta_writer *w, const lml_frame *f, lml_error *err) {
+    const lml_frame *p = w->proto;
+    if (lml_frame_num_cols(f) != lml_frame_num_cols(p))
+        return lml_error_set(err, LML_EINVAL, "%s: batch has %zu columns, the first batch had %zu", w->path,
+                             lml_frame_num_cols(f), lml_frame_num_cols(p));
+    for (size_t i = 0; i < lml_frame_num_cols(f); i++) {
+        const char *a = lml_frame_column_name(f, i), *b = lml_frame_column_name(p, i);
+        if (strcmp(a, b) != 0)
+            return lml_error_set(err, LML_EINVAL, "%s: batch column %zu is '%s', the first batch had '%s'", w->path, i, a, b);
+        if (!lml_pq_same_type(lml_frame_column(f, i), lml_frame_column(p, i))) {
+            char x[48], y[48];
+            return lml_error_set(err, LML_EINVAL, "%s: column '%s' is %s in this batch but %s in the first batch", w->path,
+                                 a, lml_column_type_string(lml_frame_column(f, i), x, sizeof x),
+                                 lml_column_type_string(lml_frame_column(p, i), y, sizeof y));
+        }
+    }
+    return true;
+}
+
+/* The first batch decides the table's schema after the write (enforcement, evolution) and,
+ * for an overwrite, the files it replaces. */
+static bool start(lml_delta_writer *w, const lml_frame *f, lml_error *err) {
+    if (!lml_delta_plan_init(&w->plan, w->t, w->path, f, w->opt, err)) return false;
+    w->started = true;
+    if (w->t && w->opt->mode == LML_DELTA_OVERWRITE && !collect_removes(w->t, w->opt, &w->plan, err)) return false;
+    if (!(w->proto = lml_frame_slice(f, 0, 0, err))) return false;
+    lml_frame *rows = w->plan.rows;
+    w->plan.rows = NULL;
+    bool ok = lml_delta_plan_add_rows(&w->plan, rows, err);
+    lml_frame_free(rows);
+    return ok;
+}
+
+bool lml_delta_writer_write(lml_delta_writer *w, const lml_frame *f, lml_error *err) {
+    if (!w || !f) return lml_error_set(err, LML_EINVAL, "lml_delta_writer_write: NULL %s", w ? "frame" : "writer");
+    if (w->noop) return true;
+    if (w->failed) return lml_error_set(err, LML_EINVAL, "%s: an earlier batch failed; the write can only be aborted", w->path);
+    if (!w->started) {
+        if (!start(w, f, err)) w->failed = true;
+        return !w->failed;
+    }
+    if (!same_columns(w, f, err)) return false; /* refused before anything was written: the writer stays usable */
+    lml_frame *rows = NULL;
+    bool ok = lml_delta_plan_conform(&w->plan, f, &rows, err) && lml_delta_plan_add_rows(&w->plan, rows, err);
+    lml_frame_free(rows);
+    if (!ok) w->failed = true;
+    return ok;
+}
+
+static bool commit(lml_delta_writer *w, int64_t *version, lml_error *err) {
+    const lml_delta_write_options *opt = w->opt;
+    const lml_delta_table *t = w->t;
+    lml_delta_plan *plan = &w->plan;
+    if (w->failed) return lml_error_set(err, LML_EINVAL, "%s: an earlier batch failed; nothing was committed", w->path);
+    if (!w->started) return lml_error_set(err, LML_EINVAL, "%s: no batch was written, so there is no schema", w->path);
+    bool ok = lml_delta_plan_flush(plan, err);
     char *predicate = NULL, *params = NULL, *metrics = NULL;
     if (ok && opt->num_replace_where) ok = (predicate = lml_delta_predicate_text(opt, err)) != NULL;
-    if (ok) ok = (params = write_parameters(opt, &plan.metadata, predicate, err)) != NULL;
-    if (ok) ok = (metrics = lml_delta_plan_metrics(&plan, err)) != NULL;
+    if (ok) ok = (params = write_parameters(opt, &plan->metadata, predicate, err)) != NULL;
+    if (ok) ok = (metrics = lml_delta_plan_metrics(plan, err)) != NULL;
     int64_t v = -1;
     if (ok) {
-        lml_delta_tx tx = {.root = plan.root,
+        lml_delta_tx tx = {.root = plan->root,
                             .read_version = t ? lml_delta_table_version(t) : -1,
                             .read_whole_table = opt->mode == LML_DELTA_OVERWRITE,
                             .blind_append = opt->mode != LML_DELTA_OVERWRITE,
-                            .changes_metadata = plan.new_metadata,
+                            .changes_metadata = plan->new_metadata,
                             .app_id = opt->txn_app_id,
-                            .actions = plan.actions,
-                            .nactions = plan.nactions,
+                            .actions = plan->actions,
+                            .nactions = plan->nactions,
                             .operation = "WRITE",
                             .parameters = params,
                             .metrics = metrics,
                             .user_metadata = opt->user_metadata,
-                            .ict = truthy(&plan.metadata.configuration, "delta.enableInCommitTimestamps"),
+                            .ict = truthy(&plan->metadata.configuration, "delta.enableInCommitTimestamps"),
                             .previous_ict = t && t->state.has_ict ? t->state.in_commit_timestamp : 0};
         ok = lml_delta_commit(lml_storage_local(), &tx, &v, err);
     }
-    if (ok) ok = lml_delta_maybe_checkpoint(plan.root, &plan.metadata, v, err);
+    if (ok) ok = lml_delta_maybe_checkpoint(plan->root, &plan->metadata, v, err);
     if (ok && version) *version = v;
     free(predicate);
     free(params);
     free(metrics);
-    lml_delta_plan_clear(&plan);
-    lml_delta_table_free(t);
     return ok;
+}
+
+bool lml_delta_writer_commit(lml_delta_writer *w, int64_t *version, lml_error *err) {
+    if (!w) return lml_error_set(err, LML_EINVAL, "lml_delta_writer_commit: NULL writer");
+    bool ok = true;
+    if (w->noop) {
+        if (version) *version = w->noop_version;
+    } else {
+        ok = commit(w, version, err);
+    }
+    lml_delta_writer_abort(w);
+    return ok;
+}
+
+void lml_delta_writer_abort(lml_delta_writer *w) {
+    if (!w) return;
+    if (w->started) lml_delta_plan_clear(&w->plan);
+    lml_frame_free(w->proto);
+    lml_delta_table_free(w->t);
+    free(w->path);
+    free(w);
+}
+
+bool lml_delta_write(const lml_frame *f, const char *path, const lml_delta_write_options *opt, int64_t *version,
+                     lml_error *err) {
+    if (!f || !path) return lml_error_set(err, LML_EINVAL, "lml_delta_write: NULL frame or path");
+    lml_delta_writer *w = lml_delta_writer_open(path, opt, err);
+    if (!w) return false;
+    if (!lml_delta_writer_write(w, f, err)) {
+        lml_delta_writer_abort(w);
+        return false;
+    }
+    return lml_delta_writer_commit(w, version, err);
 }

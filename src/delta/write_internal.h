@@ -5,6 +5,14 @@
 #include "skip.h"
 #include "table.h"
 
+/* Rows of one partition value waiting to be written as a data file (write_files.c). */
+typedef struct lml_delta_pending {
+    char *key;        /* the partition values, as group keys compare them ("" unpartitioned) */
+    lml_frame **parts;
+    size_t nparts, cap;
+    size_t rows, bytes; /* bytes: uncompressed estimate, as the Parquet writer sizes row groups */
+} lml_delta_pending;
+
 /* What one write will commit: the table's (new) metadata and protocol, the rows to write in
  * table-schema order, and the actions gathered so far. */
 typedef struct lml_delta_plan {
@@ -19,15 +27,29 @@ typedef struct lml_delta_plan {
     size_t nactions, cap;
     lml_delta_action *actions;
     int64_t files_added, bytes_added, rows_added, files_removed, bytes_removed;
+    lml_delta_pending *pending;      /* sorted by key */
+    size_t npending, pending_cap, pending_bytes;
+    int counter;                     /* part-NNNNN of the next data file */
 } lml_delta_plan;
 
 bool lml_delta_plan_init(lml_delta_plan *plan, const lml_delta_table *t, const char *path, const lml_frame *f,
                          const lml_delta_write_options *opt, lml_error *err);
 /* Adds a remove action for a live file (deletionTimestamp = now_ms, dataChange true). */
 bool lml_delta_plan_remove(lml_delta_plan *plan, const lml_delta_file *f, int64_t now_ms, lml_error *err);
-/* Writes the rows as data files (one per partition value, split at max_records_per_file) and
- * adds their add actions. */
-bool lml_delta_plan_write_files(lml_delta_plan *plan, lml_error *err);
+/* The input's columns in table-schema order; a table column the input lacks is all null. */
+bool lml_delta_plan_conform(const lml_delta_plan *plan, const lml_frame *f, lml_frame **out, lml_error *err);
+lml_delta_action *lml_delta_plan_push(lml_delta_plan *plan, lml_delta_action_kind kind, lml_error *err);
+bool lml_delta_mkdirs(const char *path, lml_error *err);
+/* Adds conformed rows to the write (write_files.c): grouped by partition value (replaceWhere
+ * checked per group) and buffered per partition; a partition's rows are written out as a data
+ * file (with its add action and stats) when they reach max_records_per_file rows (whole files of
+ * that many rows), and every partition's rows are when all buffered rows reach about 128 MiB
+ * uncompressed — so memory stays about 128 MiB (twice that while a file's rows are joined for its
+ * stats) plus one batch, and files roll over near that size. */
+bool lml_delta_plan_add_rows(lml_delta_plan *plan, const lml_frame *rows, lml_error *err);
+/* Writes every partition's remaining rows (in partition-value order), before the commit. */
+bool lml_delta_plan_flush(lml_delta_plan *plan, lml_error *err);
+void lml_delta_plan_pending_clear(lml_delta_plan *plan);
 /* operationMetrics of a WRITE as a JSON object text (numbers as strings, as Spark writes them). */
 char *lml_delta_plan_metrics(const lml_delta_plan *plan, lml_error *err);
 void lml_delta_plan_clear(lml_delta_plan *plan);

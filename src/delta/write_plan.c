@@ -16,7 +16,6 @@
 #include "stats.h"
 #include "write_internal.h"
 
-#define DEFAULT_INDEXED_COLS 32
 #define DEFAULT_CHECKPOINT_INTERVAL 10
 #define WEEK_MS (7LL * 24 * 3600 * 1000)
 
@@ -32,7 +31,7 @@ bool lml_delta_field_has_type(const lml_delta_field *f, lml_type t) {
     return false;
 }
 
-static lml_delta_action *push(lml_delta_plan *p, lml_delta_action_kind kind, lml_error *err) {
+lml_delta_action *lml_delta_plan_push(lml_delta_plan *p, lml_delta_action_kind kind, lml_error *err) {
     if (p->nactions == p->cap) {
         size_t c = p->cap ? p->cap * 2 : 16;
         lml_delta_action *a = realloc(p->actions, c * sizeof *a);
@@ -49,7 +48,7 @@ static lml_delta_action *push(lml_delta_plan *p, lml_delta_action_kind kind, lml
     return a;
 }
 
-static bool mkdirs(const char *path, lml_error *err) {
+bool lml_delta_mkdirs(const char *path, lml_error *err) {
     char *p = strdup(path);
     if (!p) return lml_error_set(err, LML_ENOMEM, "out of memory");
     for (char *s = p + 1; *s; s++) {
@@ -214,7 +213,7 @@ static bool evolve_metadata(lml_delta_plan *p, const lml_frame *f, lml_error *er
 }
 
 /* The input's columns in schema order; a table column the input lacks is all null. */
-static bool conform_rows(lml_delta_plan *p, const lml_frame *f, lml_error *err) {
+bool lml_delta_plan_conform(const lml_delta_plan *p, const lml_frame *f, lml_frame **out, lml_error *err) {
     size_t n = p->schema.nfields, rows = lml_frame_num_rows(f);
     lml_field *fields = calloc(n + 1, sizeof *fields);
     if (!fields) return lml_error_set(err, LML_ENOMEM, "out of memory");
@@ -231,7 +230,7 @@ static bool conform_rows(lml_delta_plan *p, const lml_frame *f, lml_error *err) 
         if (ok && k >= 0 && lml_frame_column_metadata(f, (size_t)k))
             ok = (fields[i].metadata = lml_strdup(lml_frame_column_metadata(f, (size_t)k), err)) != NULL;
     }
-    if (ok && (p->rows = lml_frame_adopt(fields, n, err))) return true;
+    if (ok && (*out = lml_frame_adopt(fields, n, err))) return true;
     for (size_t i = 0; i < n; i++) {
         free(fields[i].name);
         free(fields[i].metadata);
@@ -255,23 +254,23 @@ bool lml_delta_plan_init(lml_delta_plan *p, const lml_delta_table *t, const char
         lml_strbuf sb = {0};
         lml_strbuf_printf(&sb, "%s/_delta_log", p->root);
         char *log = lml_strbuf_finish(&sb, err);
-        ok = log && create_metadata(p, f, err) && mkdirs(log, err);
+        ok = log && create_metadata(p, f, err) && lml_delta_mkdirs(log, err);
         free(log);
     } else {
         ok = evolve_metadata(p, f, err);
     }
-    if (ok) ok = conform_rows(p, f, err);
+    if (ok) ok = lml_delta_plan_conform(p, f, &p->rows, err);
     lml_delta_action *a;
     if (ok && p->new_protocol) {
-        ok = (a = push(p, LML_DA_PROTOCOL, err)) && lml_delta_protocol_copy(&p->protocol, &a->u.protocol, err);
+        ok = (a = lml_delta_plan_push(p, LML_DA_PROTOCOL, err)) && lml_delta_protocol_copy(&p->protocol, &a->u.protocol, err);
         if (!ok && a) a->kind = LML_DA_NONE;
     }
     if (ok && p->new_metadata) {
-        ok = (a = push(p, LML_DA_METADATA, err)) && lml_delta_metadata_copy(&p->metadata, &a->u.metadata, err);
+        ok = (a = lml_delta_plan_push(p, LML_DA_METADATA, err)) && lml_delta_metadata_copy(&p->metadata, &a->u.metadata, err);
         if (!ok && a) a->kind = LML_DA_NONE;
     }
     if (ok && opt->txn_app_id) {
-        ok = (a = push(p, LML_DA_TXN, err)) && (a->u.txn.app_id = lml_strdup(opt->txn_app_id, err));
+        ok = (a = lml_delta_plan_push(p, LML_DA_TXN, err)) && (a->u.txn.app_id = lml_strdup(opt->txn_app_id, err));
         if (ok) {
             a->u.txn.version = opt->txn_version;
             a->u.txn.has_last_updated = true;
@@ -283,7 +282,7 @@ bool lml_delta_plan_init(lml_delta_plan *p, const lml_delta_table *t, const char
 }
 
 bool lml_delta_plan_remove(lml_delta_plan *p, const lml_delta_file *f, int64_t now, lml_error *err) {
-    lml_delta_action *a = push(p, LML_DA_REMOVE, err);
+    lml_delta_action *a = lml_delta_plan_push(p, LML_DA_REMOVE, err);
     if (!a || !lml_delta_file_copy(f, &a->u.file, err)) {
         if (a) a->kind = LML_DA_NONE;
         return false;
@@ -310,173 +309,9 @@ void lml_delta_plan_clear(lml_delta_plan *p) {
     lml_delta_metadata_clear(&p->metadata);
     lml_delta_protocol_clear(&p->protocol);
     lml_frame_free(p->rows);
+    lml_delta_plan_pending_clear(p);
     free(p->root);
     memset(p, 0, sizeof *p);
-}
-
-/* ---- data files */
-
-typedef struct group_key {
-    char *key;  /* the row's partition values, NUL-separated, \x01 for null */
-    size_t row;
-} group_key;
-
-static int by_key(const void *a, const void *b) {
-    const group_key *x = a, *y = b;
-    int c = strcmp(x->key, y->key);
-    return c ? c : (x->row > y->row) - (x->row < y->row);
-}
-
-/* Writes rows idx[0..n) (one partition) as data files and adds their actions. */
-static bool write_partition(lml_delta_plan *p, const size_t *idx, size_t n, const long *pcols, int *counter,
-                            lml_error *err) {
-    const lml_delta_metadata *m = &p->metadata;
-    size_t np = m->npartition;
-    /* An unpartitioned write takes all rows in order: no copy of them. */
-    lml_frame *part = np == 0 ? lml_frame_retain(p->rows) : lml_frame_take(p->rows, idx, n, err);
-    lml_frame *data = !part ? NULL : np ? lml_frame_drop(part, (const char *const *)m->partition_columns, err)
-                                        : lml_frame_retain(part);
-    lml_strbuf dir = {0};
-    lml_delta_map pv = {0};
-    bool ok = data != NULL;
-    if (ok && !(pv.keys = calloc(np + 1, sizeof *pv.keys)) + !(pv.values = calloc(np + 1, sizeof *pv.values)))
-        ok = lml_error_set(err, LML_ENOMEM, "out of memory");
-    for (size_t k = 0; ok && k < np; k++) {
-        lml_value v = lml_column_get(lml_frame_column(part, (size_t)pcols[k]), 0);
-        char *text = v.is_null ? NULL : lml_delta_pvalue_format(&v, err);
-        if (!v.is_null && !text) {
-            ok = false;
-            break;
-        }
-        /* Spark writes an empty string as a null partition value. */
-        if (text && !*text) {
-            free(text);
-            text = NULL;
-        }
-        char *en = lml_delta_hive_escape(m->partition_columns[k], err), *ev = text ? lml_delta_hive_escape(text, err) : NULL;
-        ok = en && (!text || ev);
-        if (ok) lml_strbuf_printf(&dir, "%s=%s/", en, ev ? ev : "__HIVE_DEFAULT_PARTITION__");
-        free(en);
-        free(ev);
-        pv.keys[pv.n] = lml_strdup(m->partition_columns[k], err);
-        pv.values[pv.n++] = text;
-        ok = ok && pv.keys[pv.n - 1];
-    }
-    const char *prefix = dir.data ? dir.data : "";
-    if (ok && np) {
-        lml_strbuf full = {0};
-        lml_strbuf_printf(&full, "%s/%s", p->root, prefix);
-        char *d = lml_strbuf_finish(&full, err);
-        ok = d && mkdirs(d, err);
-        free(d);
-    }
-    const char *icols = lml_delta_map_get(&m->configuration, "delta.dataSkippingNumIndexedCols", NULL);
-    int indexed = icols ? atoi(icols) : DEFAULT_INDEXED_COLS;
-    size_t per = p->opt->max_records_per_file ? p->opt->max_records_per_file : (n ? n : 1);
-    for (size_t from = 0; ok && from < n; from += per) {
-        size_t cnt = n - from < per ? n - from : per;
-        lml_frame *chunk = lml_frame_slice(data, from, cnt, err);
-        char uuid[37], rel[1024], full[4096];
-        lml_delta_uuid(uuid);
-        snprintf(rel, sizeof rel, "%spart-%05d-%s-c000.snappy.parquet", prefix, (*counter)++, uuid);
-        snprintf(full, sizeof full, "%s/%s", p->root, rel);
-        lml_parquet_write_options wo = {.codec = LML_PARQUET_SNAPPY};
-        struct stat st;
-        ok = chunk && lml_parquet_write(chunk, full, &wo, err);
-        if (ok && stat(full, &st) != 0) ok = lml_error_set(err, LML_EIO, "cannot stat %s: %s", full, strerror(errno));
-        lml_delta_action *a = ok ? push(p, LML_DA_ADD, err) : NULL;
-        ok = a != NULL;
-        if (ok) {
-            lml_delta_file *af = &a->u.file;
-            af->data_change = true;
-            af->has_partition_values = af->has_size = true;
-            af->size = (int64_t)st.st_size;
-            af->modification_time = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
-            af->num_records = (int64_t)cnt;
-            ok = (af->path = lml_delta_uri_encode_path(rel, err)) && lml_delta_map_copy(&pv, &af->partition_values, err) &&
-                 (af->stats = lml_delta_stats_json(chunk, &p->schema, indexed, false, err));
-            p->files_added++;
-            p->bytes_added += af->size;
-            p->rows_added += (int64_t)cnt;
-        }
-        lml_frame_free(chunk);
-    }
-    lml_delta_map_clear(&pv);
-    lml_strbuf_free(&dir);
-    lml_frame_free(data);
-    lml_frame_free(part);
-    return ok;
-}
-
-bool lml_delta_plan_write_files(lml_delta_plan *p, lml_error *err) {
-    const lml_delta_metadata *m = &p->metadata;
-    size_t n = lml_frame_num_rows(p->rows), np = m->npartition;
-    long *pcols = calloc(np + 1, sizeof *pcols);
-    size_t *idx = malloc((n + 1) * sizeof *idx);
-    group_key *keys = np ? calloc(n + 1, sizeof *keys) : NULL;
-    lml_delta_skip_filter *rw = calloc(p->opt->num_replace_where + 1, sizeof *rw);
-    bool ok = pcols && idx && (!np || keys) && rw;
-    if (!ok) lml_error_set(err, LML_ENOMEM, "out of memory");
-    for (size_t k = 0; ok && k < np; k++) pcols[k] = lml_frame_column_index(p->rows, m->partition_columns[k]);
-    if (ok && p->opt->num_replace_where) ok = lml_delta_replace_where_filters(p->table, p->opt, rw, err);
-    /* Group rows by their partition values (sorted, so files come out in a stable order). */
-    for (size_t r = 0; ok && r < n; r++) {
-        idx[r] = r;
-        if (!np) continue;
-        lml_strbuf sb = {0};
-        for (size_t k = 0; k < np; k++) {
-            /* Whole strings (a formatted cell may be cut short); other types format exactly. */
-            char buf[256];
-            size_t len;
-            const lml_column *c = lml_frame_column(p->rows, (size_t)pcols[k]);
-            const char *str = lml_column_type(c) == LML_STRING ? lml_column_string_at(c, r, &len) : NULL;
-            if (lml_column_is_null(c, r)) lml_strbuf_putc(&sb, '\x01');
-            else if (str) lml_strbuf_append(&sb, str, len);
-            else lml_format_value(c, r, buf, sizeof buf), lml_strbuf_puts(&sb, buf);
-            lml_strbuf_putc(&sb, '\x02');
-        }
-        keys[r].row = r;
-        ok = (keys[r].key = lml_strbuf_finish(&sb, err)) != NULL;
-    }
-    if (ok && np) {
-        qsort(keys, n, sizeof *keys, by_key);
-        for (size_t r = 0; r < n; r++) idx[r] = keys[r].row;
-    }
-    int counter = 0;
-    for (size_t from = 0; ok && from < n;) {
-        size_t to = from + 1;
-        while (np && to < n && strcmp(keys[to].key, keys[from].key) == 0) to++;
-        if (!np) to = n;
-        /* replaceWhere: every row written must satisfy the predicate (it is checked on the
-         * partition values, constant within the group). */
-        if (p->opt->num_replace_where) {
-            lml_delta_file probe = {0};
-            lml_frame *one = lml_frame_take(p->rows, &idx[from], 1, err);
-            ok = one != NULL;
-            probe.partition_values.keys = m->partition_columns;
-            char **vals = calloc(np + 1, sizeof *vals);
-            for (size_t k = 0; ok && k < np; k++) {
-                lml_value v = lml_column_get(lml_frame_column(one, (size_t)pcols[k]), 0);
-                vals[k] = v.is_null ? NULL : lml_delta_pvalue_format(&v, err);
-            }
-            probe.partition_values.values = vals;
-            probe.partition_values.n = np;
-            if (ok && lml_delta_file_skipped(&probe, rw, p->opt->num_replace_where))
-                ok = lml_error_set(err, LML_EINVAL,
-                                   "%s: data to write does not match replaceWhere (DELTA_REPLACE_WHERE_MISMATCH)", p->root);
-            for (size_t k = 0; k < np; k++) free(vals[k]);
-            free(vals);
-            lml_frame_free(one);
-        }
-        if (ok) ok = write_partition(p, &idx[from], to - from, pcols, &counter, err);
-        from = to;
-    }
-    for (size_t r = 0; keys && r < n; r++) free(keys[r].key);
-    free(keys);
-    free(idx);
-    free(pcols);
-    free(rw);
-    return ok;
 }
 
 char *lml_delta_plan_metrics(const lml_delta_plan *p, lml_error *err) {

@@ -57,7 +57,9 @@ static stages_state *new_state(size_t n, lml_error *err)
     return st;
 }
 
-lml_stage *lml_pipeline_new(lml_stage *const *stages, lml_error *err)
+/* A Pipeline (vt = lml_pipeline_vt) or PipelineModel owning `stages`; a model takes only
+ * transformers and models. */
+static lml_stage *make(const lml_stage_vtable *vt, lml_stage *const *stages, lml_error *err)
 {
     size_t n = 0;
     while (stages && stages[n])
@@ -70,23 +72,34 @@ lml_stage *lml_pipeline_new(lml_stage *const *stages, lml_error *err)
     }
     for (size_t i = 0; i < n; i++)
         st->stages[st->n++] = stages[i];
+    bool model = vt == &lml_pipeline_model_vt;
+    const char *what = model ? "PipelineModel" : "Pipeline";
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < i; j++) {
             if (strcmp(lml_stage_uid(stages[i]), lml_stage_uid(stages[j])) == 0) {
-                lml_error_set(err, LML_EINVAL, "Pipeline: stages %zu and %zu have the same uid '%s'; uids must be unique",
-                              j, i, lml_stage_uid(stages[i]));
+                lml_error_set(err, LML_EINVAL, "%s: stages %zu and %zu have the same uid '%s'; uids must be unique",
+                              what, j, i, lml_stage_uid(stages[i]));
                 release(st);
                 return NULL;
             }
         }
-        if (lml_stage_kind_of(stages[i]) == LML_STAGE_EVALUATOR) {
-            lml_error_set(err, LML_EINVAL, "Pipeline: stage %zu (%s) is an evaluator, not a pipeline stage", i,
-                          lml_stage_uid(stages[i]));
+        lml_stage_kind k = lml_stage_kind_of(stages[i]);
+        if (k == LML_STAGE_EVALUATOR || (model && k == LML_STAGE_ESTIMATOR)) {
+            lml_error_set(err, LML_EINVAL, "%s: stage %zu (%s) is %s, not a %s stage", what, i,
+                          lml_stage_uid(stages[i]), k == LML_STAGE_EVALUATOR ? "an evaluator" : "an estimator",
+                          model ? "fitted pipeline" : "pipeline");
             release(st);
             return NULL;
         }
     }
-    return lml_stage_create(&lml_pipeline_vt, NULL, st, err);
+    return lml_stage_create(vt, NULL, st, err);
+}
+
+lml_stage *lml_pipeline_new(lml_stage *const *stages, lml_error *err) { return make(&lml_pipeline_vt, stages, err); }
+
+lml_stage *lml_pipeline_model_new(lml_stage *const *stages, lml_error *err)
+{
+    return make(&lml_pipeline_model_vt, stages, err);
 }
 
 static lml_stage *pipeline_fit(const lml_stage *self, const lml_frame *df, lml_error *err)

@@ -86,3 +86,37 @@ Test(pipeline, empty_pipeline_is_identity)
     lml_stage_free(p);
     cr_assert_eq(lml_pipeline_num_stages(NULL), 0);
 }
+
+Test(pipeline, model_from_fitted_stages_transforms_as_its_parts)
+{
+    lml_error err = {0};
+    lml_frame *f = frame_x();
+    lml_stage *e1 = centerer("x", "a"), *e2 = centerer("a", "b");
+    lml_stage *m1 = lml_fit(e1, f, &err);
+    lml_frame *step = lml_transform(m1, f, &err);
+    lml_stage *m2 = lml_fit(e2, step, &err);
+    cr_assert(m1 && step && m2, "%s", err.message);
+    lml_stage *m = lml_pipeline_model_new((lml_stage *[]){m1, m2, NULL}, &err);
+    cr_assert_not_null(m, "%s", err.message);
+    cr_assert_str_eq(lml_stage_name(m), "PipelineModel");
+    cr_assert_eq(lml_pipeline_num_stages(m), 2);
+    lml_frame *out = lml_transform(m, f, &err);
+    cr_assert_not_null(out, "%s", err.message);
+    const double *a = lml_column_doubles(lml_frame_column_by_name(out, "a", NULL));
+    const double *b = lml_column_doubles(lml_frame_column_by_name(out, "b", NULL));
+    cr_assert_eq(a[0], -4.0);
+    cr_assert_eq(b[3], 6.0);
+    lml_frame_free(out);
+
+    /* An estimator is not a fitted stage (both stages are freed with the refused model). */
+    char want[256];
+    snprintf(want, sizeof want, "PipelineModel: stage 1 (%s) is an estimator, not a fitted pipeline stage",
+             lml_stage_uid(e2));
+    cr_assert_null(lml_pipeline_model_new((lml_stage *[]){lml_stage_copy(m1, NULL), e2, NULL}, &err));
+    cr_assert_eq(err.code, LML_EINVAL);
+    cr_assert_str_eq(err.message, want);
+    lml_stage_free(m);
+    lml_stage_free(e1);
+    lml_frame_free(step);
+    lml_frame_free(f);
+}

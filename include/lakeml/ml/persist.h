@@ -17,8 +17,14 @@ typedef enum lml_save_mode {
     LML_SAVE_OVERWRITE            /* replace it (Spark's write().overwrite()) */
 } lml_save_mode;
 
-/* Saves stage s (estimator, transformer, model, evaluator, Pipeline or PipelineModel, nested
- * stages included) as the directory `path`, in Spark 3.5's layout with sparkVersion "3.5.1".
+/* Saves stage s (estimator, transformer, model, evaluator, Pipeline or PipelineModel,
+ * CrossValidator / TrainValidationSplit or their models, nested stages included) as the directory
+ * `path`, in Spark 3.5's layout with sparkVersion "3.5.1". A validator's param grid is written as
+ * Spark's estimatorParamMaps; every stage it names must be the evaluator or inside the estimator
+ * (else LML_EINVAL, as Spark's writer). A validator model's sub-models (subModels/) are saved
+ * exactly when the fit collected them (collectSubModels), which is Spark's persistSubModels
+ * default; avgMetrics / validationMetrics, and for a CrossValidatorModel stdMetrics (which Spark's
+ * Scala reader ignores), go into the metadata.
  * The directory is built beside `path` under a temporary name and renamed into place, so a
  * crash never leaves a half-written model at `path`; with LML_SAVE_OVERWRITE an existing
  * `path` is swapped out atomically and then deleted. Errors: LML_EINVAL "path already exists"
@@ -28,7 +34,11 @@ LML_API bool lml_save(const lml_stage *s, const char *path, lml_save_mode mode, 
 
 /* Loads the stage saved at `path` by lml_save or by Spark (2.x–4.x layouts: the first
  * non-hidden file of metadata/, defaultParamMap absent before 2.4, the old per-model data
- * layouts of spec §8). Returns a new stage owned by the caller (free with lml_stage_free).
+ * layouts of spec §8; validators in Spark's Scala layout and in PySpark's pure-Python one, whose
+ * grid values must be numbers, strings or booleans: a stage-valued grid entry is
+ * LML_EUNSUPPORTED). The best param map index of a loaded validator model is recomputed from its
+ * metrics and evaluator, as the fit chose it. Returns a new stage owned by the caller (free with
+ * lml_stage_free).
  * Errors name the file and the field: LML_ENOTFOUND (missing metadata/ or data/), LML_EFORMAT
  * (truncated or invalid JSON, a missing or mistyped key, a param value of the wrong type, a
  * data table with the wrong columns), LML_EUNSUPPORTED (a class lakeml does not have, naming

@@ -13,6 +13,11 @@ extern "C" {
  * lml_fit fits each estimator on the output of the stages before it, transforming the frame only
  * up to the last estimator (Spark's rule), and returns a PipelineModel with the pipeline's uid. */
 LML_API lml_stage *lml_pipeline_new(lml_stage *const *stages, lml_error *err);
+/* A PipelineModel of already fitted stages (transformers and models, a NULL-terminated array),
+ * as PySpark's PipelineModel(stages): for assembling a model from parts fitted separately, e.g.
+ * to save or score them as one. Takes ownership of the stages, also on failure. Errors as
+ * lml_pipeline_new, and LML_EINVAL for an estimator among the stages. */
+LML_API lml_stage *lml_pipeline_model_new(lml_stage *const *stages, lml_error *err);
 
 /* The stages of a Pipeline or PipelineModel; NULL (LML_ETYPE) for another stage. */
 LML_API size_t lml_pipeline_num_stages(const lml_stage *pipeline);

@@ -6,7 +6,10 @@
  *                      string bytes of every column;
  *   pass 2 (convert.c) tokenises again and converts straight into columns allocated once, at
  *                      each chunk's row and byte offsets.
- * reader.c maps the file, finds the header, cuts the chunks and assembles the frame. */
+ * reader.c maps the file, finds the header, cuts the chunks and assembles the frame. stream.c
+ * (the batch reader) runs the same passes on one chunk per batch, whose end pass 1 finds by
+ * counting rows (csv_chunk.row_limit); with inference it first scans the body with pass 1 over
+ * the very chunks reader.c would cut, a window at a time. */
 #ifndef LML_CSV_INTERNAL_H
 #define LML_CSV_INTERNAL_H
 
@@ -182,6 +185,8 @@ typedef struct csv_chunk {
     size_t lines;   /* physical lines */
     size_t records; /* records read */
     size_t rows;    /* rows pass 2 should produce (records minus rows known to be dropped) */
+    size_t row_limit; /* batch reader: pass 1 stops after this many rows and moves `end` to
+                         where it stopped; 0 = the whole chunk */
     uint8_t *types; /* [width] inferred types */
     bool utf8_valid; /* the whole chunk is valid UTF-8, so every field is (fields end at ASCII
                         bytes): both passes skip the per-field check */
@@ -218,6 +223,7 @@ typedef struct csv_ctx {
     size_t header_len;
     csv_chunk *chunks;
     size_t nchunks;
+    size_t chunk_cap;   /* chunks allocated (with their bookkeeping); nchunks <= chunk_cap */
     lml_column **cols;  /* [ncols] pass 2 output */
     lml_type *types;    /* [ncols] */
     char **names;       /* [ncols] */
@@ -239,6 +245,31 @@ extern size_t csv_chunk_bytes_for_tests;
 /* Tests and the fuzzer set this to send every line through the quoted-line tokenizers, to check
  * that the fast path splits lines exactly as they do. */
 extern bool csv_slow_path_for_tests;
+
+/* ------------------------------------------------------------------ reading (reader.c), shared
+ * by lml_csv_read and the batch reader (stream.c) */
+
+/* Sets up x for the input [data, data + len): skips a byte-order mark, reads the first record
+ * (the header, or the first data record that fixes the width), the column names and data_col;
+ * *body / *body_line: where the data records start. x is always safe for csv_ctx_free. */
+bool csv_ctx_begin(csv_ctx *x, const csv_cfg *cfg, const char *data, size_t len, bool mapped, const char **body,
+                   size_t *body_line, lml_error *err);
+void csv_ctx_free(csv_ctx *x);
+/* Allocates n chunks (zeroed, with their types and bytes arrays) into x->chunks. */
+bool csv_chunks_alloc(csv_ctx *x, size_t n, lml_error *err);
+/* How many chunks at most cut a body of len bytes, and the end of chunk k (of at most max)
+ * starting at p: a pure function of the data and the column count, so the whole-file read and
+ * the batch reader's inference scan merge exactly the same chunks. */
+size_t csv_chunk_max(const csv_ctx *x, size_t len);
+size_t csv_chunk_target(const csv_ctx *x);
+const char *csv_chunk_cut(const csv_ctx *x, const char *p, const char *end, size_t k, size_t max);
+/* Turns the first failed chunk's message (or cancellation) into err; true when there was one. */
+bool csv_ctx_error(csv_ctx *x, lml_error *err);
+/* Allocates x->cols from x->types, x->nrows and x->col_bytes (the corrupt column excepted). */
+bool csv_alloc_columns(csv_ctx *x, lml_error *err);
+/* After pass 2: compaction, the corrupt-record column, the frame. The columns move into the
+ * frame; the names too, unless copy_names (the batch reader keeps them for the next batch). */
+lml_frame *csv_assemble(csv_ctx *x, bool copy_names, lml_error *err);
 
 /* Pass 1 and pass 2 for chunk i (lml_task_fn signatures). */
 void csv_infer_chunk(void *ctx, size_t i, int worker);

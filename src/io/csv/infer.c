@@ -108,8 +108,10 @@ void csv_infer_chunk(void *vctx, size_t i, int worker)
     t.names = x->names;
     t.data_col = x->data_col;
     t.width = x->width;
-    size_t chunk_len = (size_t)(ch->end - ch->begin);
-    ch->utf8_valid = csv_utf8_scan(ch->begin, chunk_len) == chunk_len;
+    /* A batch's end is only known once its rows are counted: its fields are checked one by one,
+     * and the flag is set for pass 2 at the end. */
+    size_t chunk_len = ch->row_limit ? 0 : (size_t)(ch->end - ch->begin);
+    ch->utf8_valid = !ch->row_limit && csv_utf8_scan(ch->begin, chunk_len) == chunk_len;
     const bool all_valid = ch->utf8_valid;
     csv_cursor cur = {ch->begin, ch->end, 1};
     csv_record r;
@@ -138,11 +140,18 @@ void csv_infer_chunk(void *vctx, size_t i, int worker)
                 continue; /* the common case, without the calls of the general chain */
             types[j] = csv_infer_field(cfg, types[j], f->p, f->len, avail);
         }
+        if (__builtin_expect(ch->row_limit != 0, 0) && ch->rows == ch->row_limit)
+            break;
         if ((++n & 4095) == 0 && csv_should_stop(x, i))
             break;
     }
     if (rc < 0)
         csv_chunk_fail(x, i, r.line, t.code, "%s", t.msg);
+    if (ch->row_limit) {
+        ch->end = cur.p;
+        chunk_len = (size_t)(ch->end - ch->begin);
+        ch->utf8_valid = csv_utf8_scan(ch->begin, chunk_len) == chunk_len;
+    }
     ch->lines = cur.line - 1;
     csv_tok_free(&t);
     csv_chunk_done(x, i, worker);

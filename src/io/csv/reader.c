@@ -18,31 +18,37 @@
 
 size_t csv_chunk_bytes_for_tests;
 
-/* Cuts [body, end) into chunks that end after a '\n'. The size depends only on the data and the
- * column count (never on threads), so inference merges the same chunks on any machine. */
-static bool make_chunks(csv_ctx *x, const char *body, const char *end, lml_error *err)
+size_t csv_chunk_max(const csv_ctx *x, size_t len)
 {
-    size_t target = x->ncols > 4096 ? x->ncols * 256 : MIN_CHUNK_BYTES;
+    return x->cfg->multi_line ? 1 : len / csv_chunk_target(x) + 1;
+}
+
+size_t csv_chunk_target(const csv_ctx *x)
+{
     if (csv_chunk_bytes_for_tests)
-        target = csv_chunk_bytes_for_tests;
-    size_t len = (size_t)(end - body);
-    size_t max = x->cfg->multi_line ? 1 : len / target + 1;
-    x->chunks = calloc(max, sizeof *x->chunks);
-    if (!x->chunks)
-        return lml_error_set(err, LML_ENOMEM, "out of memory for %zu chunks", max);
-    const char *p = body;
-    while (p < end && x->nchunks < max) {
-        const char *e = end;
-        if (!x->cfg->multi_line && (size_t)(end - p) > target && x->nchunks + 1 < max) {
-            const char *nl = memchr(p + target - 1, '\n', (size_t)(end - (p + target - 1)));
-            e = nl ? nl + 1 : end;
-        }
-        x->chunks[x->nchunks].begin = p;
-        x->chunks[x->nchunks].end = e;
-        x->nchunks++;
-        p = e;
+        return csv_chunk_bytes_for_tests;
+    return x->ncols > 4096 ? x->ncols * 256 : MIN_CHUNK_BYTES;
+}
+
+/* The size depends only on the data and the column count (never on threads), so inference
+ * merges the same chunks on any machine and in the batch reader's scan. */
+const char *csv_chunk_cut(const csv_ctx *x, const char *p, const char *end, size_t k, size_t max)
+{
+    size_t target = csv_chunk_target(x);
+    if (!x->cfg->multi_line && (size_t)(end - p) > target && k + 1 < max) {
+        const char *nl = memchr(p + target - 1, '\n', (size_t)(end - (p + target - 1)));
+        return nl ? nl + 1 : end;
     }
-    for (size_t i = 0; i < x->nchunks; i++) {
+    return end;
+}
+
+bool csv_chunks_alloc(csv_ctx *x, size_t n, lml_error *err)
+{
+    x->chunks = calloc(n ? n : 1, sizeof *x->chunks);
+    if (!x->chunks)
+        return lml_error_set(err, LML_ENOMEM, "out of memory for %zu chunks", n);
+    x->chunk_cap = n;
+    for (size_t i = 0; i < n; i++) {
         csv_chunk *ch = &x->chunks[i];
         ch->types = calloc(x->width ? x->width : 1, 1);
         ch->bytes = calloc(x->ncols ? x->ncols : 1, sizeof *ch->bytes);
@@ -52,9 +58,29 @@ static bool make_chunks(csv_ctx *x, const char *body, const char *end, lml_error
     return true;
 }
 
-static void free_ctx(csv_ctx *x)
+/* Cuts [body, end) into chunks that end after a '\n'. */
+static bool make_chunks(csv_ctx *x, const char *body, const char *end, lml_error *err)
 {
-    for (size_t i = 0; i < x->nchunks; i++) {
+    size_t max = csv_chunk_max(x, (size_t)(end - body));
+    const char *p = body;
+    size_t n = 0; /* the count first (one short memchr per chunk), so bookkeeping is exact */
+    for (const char *q = p; q < end && n < max; n++)
+        q = csv_chunk_cut(x, q, end, n, max);
+    if (!csv_chunks_alloc(x, n, err))
+        return false;
+    while (p < end && x->nchunks < max) {
+        const char *e = csv_chunk_cut(x, p, end, x->nchunks, max);
+        x->chunks[x->nchunks].begin = p;
+        x->chunks[x->nchunks].end = e;
+        x->nchunks++;
+        p = e;
+    }
+    return true;
+}
+
+void csv_ctx_free(csv_ctx *x)
+{
+    for (size_t i = 0; i < x->chunk_cap; i++) {
         free(x->chunks[i].types);
         free(x->chunks[i].bytes);
         free(x->chunks[i].corrupt);
@@ -72,8 +98,7 @@ static void free_ctx(csv_ctx *x)
     csv_names_free(x->names, x->ncols);
 }
 
-/* Turns the first failed chunk's message into err; true when there was one. */
-static bool chunk_error(csv_ctx *x, lml_error *err)
+bool csv_ctx_error(csv_ctx *x, lml_error *err)
 {
     if (atomic_load(&x->canceled)) {
         lml_error_set(err, LML_ECANCELED, "%s: reading canceled", x->cfg->name);
@@ -145,7 +170,7 @@ static void alloc_column(void *vjob, size_t c, int worker)
         job->err = e;
 }
 
-static bool alloc_columns(csv_ctx *x, lml_error *err)
+bool csv_alloc_columns(csv_ctx *x, lml_error *err)
 {
     alloc_job job = {.x = x, .err_taken = ATOMIC_FLAG_INIT};
     lml_parallel_for(x->ncols, alloc_column, &job);
@@ -158,7 +183,7 @@ static bool alloc_columns(csv_ctx *x, lml_error *err)
     return true;
 }
 
-static lml_frame *assemble(csv_ctx *x, lml_error *err)
+lml_frame *csv_assemble(csv_ctx *x, bool copy_names, lml_error *err)
 {
     size_t nrows = csv_compact(x);
     if (x->cfg->corrupt_index >= 0 && !csv_build_corrupt(x, nrows, err))
@@ -168,11 +193,24 @@ static lml_frame *assemble(csv_ctx *x, lml_error *err)
         lml_error_set(err, LML_ENOMEM, "out of memory for a frame of %zu columns", x->ncols);
         return NULL;
     }
+    bool copy_failed = false;
     for (size_t c = 0; c < x->ncols; c++) {
-        fields[c].name = x->names[c];
+        fields[c].name = copy_names ? strdup(x->names[c]) : x->names[c];
         fields[c].col = lml_column_seal(x->cols[c]);
-        x->names[c] = NULL;
         x->cols[c] = NULL;
+        if (!copy_names)
+            x->names[c] = NULL;
+        else if (!fields[c].name)
+            copy_failed = true;
+    }
+    if (copy_failed) {
+        for (size_t c = 0; c < x->ncols; c++) {
+            free(fields[c].name);
+            lml_column_free(fields[c].col);
+        }
+        free(fields);
+        lml_error_set(err, LML_ENOMEM, "out of memory for a frame of %zu columns", x->ncols);
+        return NULL;
     }
     return lml_frame_adopt(fields, x->ncols, err);
 }
@@ -194,7 +232,7 @@ static bool run_passes(csv_ctx *x, size_t body_line, lml_error *err)
         x->chunks[i].line0 = line;
         line += x->chunks[i].lines;
     }
-    if (chunk_error(x, err) || !plan(x, err) || !alloc_columns(x, err))
+    if (csv_ctx_error(x, err) || !plan(x, err) || !csv_alloc_columns(x, err))
         return false;
     double t2 = now();
     lml_parallel_for(x->nchunks, csv_convert_chunk, x);
@@ -204,13 +242,17 @@ static bool run_passes(csv_ctx *x, size_t body_line, lml_error *err)
     if (x->cfg->bad_records_path && !atomic_load(&x->canceled) &&
         !csv_bad_records_write(x->cfg->bad_records_path, x->chunks, last < x->nchunks ? last + 1 : x->nchunks, err))
         return false;
-    return !chunk_error(x, err);
+    return !csv_ctx_error(x, err);
 }
 
-static lml_frame *read_impl(const char *data, size_t len, const csv_cfg *cfg, bool mapped, lml_error *err)
+bool csv_ctx_begin(csv_ctx *x, const csv_cfg *cfg, const char *data, size_t len, bool mapped, const char **body,
+                   size_t *body_line, lml_error *err)
 {
-    csv_ctx x = {.cfg = cfg, .mapped = mapped, .buf_end = data + len};
-    atomic_init(&x.first_failed, SIZE_MAX);
+    memset(x, 0, sizeof *x);
+    x->cfg = cfg;
+    x->mapped = mapped;
+    x->buf_end = data + len;
+    atomic_init(&x->first_failed, SIZE_MAX);
     const char *p = data, *end = data + len;
     if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
         p += 3; /* a UTF-8 byte-order mark is not part of the first name */
@@ -219,34 +261,48 @@ static lml_frame *read_impl(const char *data, size_t len, const csv_cfg *cfg, bo
     csv_cursor cur = {p, end, 1};
     csv_record first = {0};
     int rc = csv_next_record(&t, &cur, &first);
-    lml_frame *f = NULL;
+    bool ok = false;
     if (rc < 0) {
         lml_error_set(err, t.code, "%s:%zu: %s", cfg->name, first.line, t.msg);
         goto out;
     }
-    const char *body = p;
-    size_t body_line = 1;
+    *body = p;
+    *body_line = 1;
     if (cfg->header && rc > 0) {
-        body = cur.p;
-        body_line = cur.line;
-        x.header_raw = first.raw;
-        x.header_len = first.raw_len;
+        *body = cur.p;
+        *body_line = cur.line;
+        x->header_raw = first.raw;
+        x->header_len = first.raw_len;
     }
-    x.ncols = cfg->schema_len ? cfg->schema_len : rc > 0 ? first.nf : 0;
-    x.width = x.ncols - (cfg->corrupt_index >= 0);
-    x.names = csv_column_names(cfg, rc > 0 ? &first : NULL, x.ncols, err);
-    x.data_col = calloc(x.width ? x.width : 1, sizeof *x.data_col);
-    if (!x.names || !x.data_col) {
-        if (x.names)
-            lml_error_set(err, LML_ENOMEM, "out of memory for %zu columns", x.ncols);
+    x->ncols = cfg->schema_len ? cfg->schema_len : rc > 0 ? first.nf : 0;
+    x->width = x->ncols - (cfg->corrupt_index >= 0);
+    x->names = csv_column_names(cfg, rc > 0 ? &first : NULL, x->ncols, err);
+    x->data_col = calloc(x->width ? x->width : 1, sizeof *x->data_col);
+    if (!x->names || !x->data_col) {
+        if (x->names)
+            lml_error_set(err, LML_ENOMEM, "out of memory for %zu columns", x->ncols);
         goto out;
     }
-    for (size_t j = 0; j < x.width; j++)
-        x.data_col[j] = cfg->corrupt_index >= 0 && (long)j >= cfg->corrupt_index ? j + 1 : j;
+    for (size_t j = 0; j < x->width; j++)
+        x->data_col[j] = cfg->corrupt_index >= 0 && (long)j >= cfg->corrupt_index ? j + 1 : j;
+    ok = true;
+out:
+    csv_tok_free(&t);
+    return ok;
+}
+
+static lml_frame *read_impl(const char *data, size_t len, const csv_cfg *cfg, bool mapped, lml_error *err)
+{
+    csv_ctx x;
+    const char *body, *end = data + len;
+    size_t body_line;
+    lml_frame *f = NULL;
+    if (!csv_ctx_begin(&x, cfg, data, len, mapped, &body, &body_line, err))
+        goto out;
     x.total_bytes = 2 * (uint64_t)(end - body); /* two passes over the body */
     if (!make_chunks(&x, body, end, err) || !run_passes(&x, body_line, err))
         goto out;
-    f = assemble(&x, err);
+    f = csv_assemble(&x, false, err);
     if (f) {
         size_t bad = 0;
         for (size_t i = 0; i < x.nchunks; i++)
@@ -258,8 +314,7 @@ static lml_frame *read_impl(const char *data, size_t len, const csv_cfg *cfg, bo
                          cfg->mode == LML_CSV_DROPMALFORMED ? "dropped" : "kept with nulls");
     }
 out:
-    csv_tok_free(&t);
-    free_ctx(&x);
+    csv_ctx_free(&x);
     return f;
 }
 

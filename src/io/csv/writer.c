@@ -1,5 +1,6 @@
-/* lml_csv_write: frame → RFC 4180 CSV, written to a temporary file in the target's directory and
- * renamed over the target only when everything was written and synced. */
+/* The CSV writer: frames → RFC 4180 CSV, batch by batch (lml_csv_writer_*), written to a
+ * temporary file in the target's directory and renamed over the target only when everything was
+ * written and synced. lml_csv_write is open, one batch, close. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,18 +122,21 @@ static void put_cell(wctx *w, const lml_column *col, size_t i)
     }
 }
 
-static bool write_rows(wctx *w, const lml_frame *f, bool header)
+static void put_header(wctx *w, const lml_frame *f)
+{
+    size_t nc = lml_frame_num_cols(f);
+    for (size_t c = 0; c < nc; c++) {
+        if (c)
+            putc(w->delim, w->out);
+        const char *name = lml_frame_column_name(f, c);
+        put_text(w, name, strlen(name));
+    }
+    putc('\n', w->out);
+}
+
+static bool write_rows(wctx *w, const lml_frame *f)
 {
     size_t nc = lml_frame_num_cols(f), nr = lml_frame_num_rows(f);
-    if (header && nc) {
-        for (size_t c = 0; c < nc; c++) {
-            if (c)
-                putc(w->delim, w->out);
-            const char *name = lml_frame_column_name(f, c);
-            put_text(w, name, strlen(name));
-        }
-        putc('\n', w->out);
-    }
     for (size_t i = 0; i < nr; i++) {
         for (size_t c = 0; c < nc; c++) {
             if (c)
@@ -146,48 +150,266 @@ static bool write_rows(wctx *w, const lml_frame *f, bool header)
     return !ferror(w->out);
 }
 
-/* The target's permissions when it exists (so a rewrite keeps them), else rw-r--r--. */
+struct lml_csv_writer {
+    wctx w;
+    char *path, *tmp;
+    bool header;          /* write a header line with the first batch */
+    char *old_header;     /* append: the existing file's first line (without its line end) */
+    size_t old_header_len;
+    bool started;         /* the first batch fixed the columns */
+    size_t ncols;
+    char **names;
+    lml_type *types;
+    bool failed;          /* an I/O error: close reports it and discards everything */
+    lml_errcode code;
+    char msg[LML_ERROR_MESSAGE_MAX];
+};
+
+static void writer_free(lml_csv_writer *w)
+{
+    lml_strbuf_free(&w->w.cell);
+    for (size_t c = 0; c < w->ncols && w->names; c++)
+        free(w->names[c]);
+    free(w->names);
+    free(w->types);
+    free(w->old_header);
+    free(w->path);
+    free(w);
+}
+
+/* Append: copies the existing file into the temporary one and keeps its first line to check
+ * against the first batch's header. A file without a final line end gets one, so the rows that
+ * follow start on a line of their own. */
+static bool copy_existing(lml_csv_writer *w, lml_error *err)
+{
+    lml_input in;
+    lml_error e = {0};
+    if (!lml_input_open(w->path, &in, &e)) {
+        if (e.code == LML_ENOTFOUND)
+            return true; /* nothing to append to: a new file */
+        return lml_error_set(err, e.code, "%s", e.message);
+    }
+    bool ok = true;
+    if (in.len > 0) {
+        const char *nl = memchr(in.data, '\n', in.len);
+        size_t hl = nl ? (size_t)(nl - in.data) : in.len;
+        if (hl && in.data[hl - 1] == '\r')
+            hl--;
+        if (w->header) {
+            w->old_header = malloc(hl + 1);
+            if (!w->old_header)
+                ok = lml_error_set(err, LML_ENOMEM, "out of memory reading %s", w->path);
+            else
+                memcpy(w->old_header, in.data, hl), w->old_header_len = hl;
+            w->header = false; /* the existing header stays the header */
+        }
+        if (ok && (fwrite(in.data, 1, in.len, w->w.out) != in.len ||
+                   (in.data[in.len - 1] != '\n' && putc('\n', w->w.out) == EOF)))
+            ok = lml_error_set(err, LML_EIO, "cannot copy %s: %s", w->path, strerror(errno));
+    }
+    lml_input_close(&in);
+    return ok;
+}
+
+lml_csv_writer *lml_csv_writer_open(const char *path, const lml_csv_write_options *opts, bool append, lml_error *err)
+{
+    if (!path)
+        return lml_error_set(err, LML_EINVAL, "lml_csv_writer_open: path is NULL"), NULL;
+    static const lml_csv_write_options defaults = {0};
+    if (!opts)
+        opts = &defaults;
+    char delim = opts->delimiter ? opts->delimiter : ',';
+    if (delim == '"' || delim == '\n' || delim == '\r')
+        return lml_error_set(err, LML_EINVAL, "lml_csv_write: delimiter cannot be a quote or a line break"), NULL;
+    lml_csv_writer *w = calloc(1, sizeof *w);
+    char *null_value = NULL;
+    if (w) {
+        w->path = strdup(path);
+        null_value = strdup(opts->null_value ? opts->null_value : "");
+    }
+    if (!w || !w->path || !null_value) {
+        free(null_value);
+        if (w)
+            writer_free(w);
+        return lml_error_set(err, LML_ENOMEM, "out of memory opening %s", path), NULL;
+    }
+    w->w.delim = delim;
+    w->w.null_value = null_value;
+    w->header = !opts->no_header;
+    int fd = lml_tmpfile_open(path, &w->tmp, err);
+    if (fd < 0)
+        goto fail;
+    w->w.out = fdopen(fd, "wb");
+    if (!w->w.out) {
+        close(fd);
+        lml_error_set(err, LML_EIO, "cannot write %s: %s", path, strerror(errno));
+        goto fail;
+    }
+    setvbuf(w->w.out, NULL, _IOFBF, 1 << 20);
+    if (append && !copy_existing(w, err))
+        goto fail;
+    return w;
+fail:
+    lml_csv_writer_abort(w);
+    return NULL;
+}
+
+/* The header line the writer would write for f (to compare with an appended file's). */
+static char *header_text(const lml_csv_writer *w, const lml_frame *f, size_t *len)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *mem = open_memstream(&buf, &n);
+    if (!mem)
+        return NULL;
+    wctx tmp = w->w;
+    tmp.out = mem;
+    put_header(&tmp, f);
+    if (fclose(mem) != 0) {
+        free(buf);
+        return NULL;
+    }
+    *len = n ? n - 1 : 0; /* without the '\n' */
+    return buf;
+}
+
+/* The first batch: checks the types, fixes the columns, writes or checks the header. */
+static bool start(lml_csv_writer *w, const lml_frame *f, lml_error *err)
+{
+    size_t nc = lml_frame_num_cols(f);
+    for (size_t c = 0; c < nc; c++) { /* Spark's CSV source refuses these types too */
+        lml_type t = lml_column_type(lml_frame_column(f, c));
+        if (t == LML_BINARY || t == LML_LIST || t == LML_STRUCT || t == LML_MAP)
+            return lml_error_set(err, LML_ETYPE, "lml_csv_write %s: column '%s' has type %s, which the CSV format "
+                                 "does not support", w->path, lml_frame_column_name(f, c), lml_type_name(t));
+    }
+    if (w->old_header) {
+        size_t len = 0;
+        char *mine = header_text(w, f, &len);
+        if (!mine)
+            return lml_error_set(err, LML_ENOMEM, "out of memory writing %s", w->path);
+        bool same = len == w->old_header_len && memcmp(mine, w->old_header, len) == 0;
+        if (!same) {
+            lml_error_set(err, LML_EINVAL, "lml_csv_writer %s: cannot append columns [%.*s] to a file with "
+                          "columns [%.*s]", w->path, (int)(len > 400 ? 400 : len), mine,
+                          (int)(w->old_header_len > 400 ? 400 : w->old_header_len), w->old_header);
+            free(mine);
+            return false;
+        }
+        free(mine);
+    }
+    for (size_t c = 0; c < w->ncols && w->names; c++) /* a retry after running out of memory */
+        free(w->names[c]);
+    free(w->names);
+    free(w->types);
+    w->ncols = 0;
+    w->names = calloc(nc ? nc : 1, sizeof *w->names);
+    w->types = calloc(nc ? nc : 1, sizeof *w->types);
+    if (!w->names || !w->types)
+        return lml_error_set(err, LML_ENOMEM, "out of memory writing %s", w->path);
+    w->ncols = nc; /* writer_free frees the names set so far */
+    for (size_t c = 0; c < nc; c++) {
+        w->types[c] = lml_column_type(lml_frame_column(f, c));
+        if (!(w->names[c] = strdup(lml_frame_column_name(f, c))))
+            return lml_error_set(err, LML_ENOMEM, "out of memory writing %s", w->path);
+    }
+    if (w->header && nc)
+        put_header(&w->w, f);
+    w->started = true;
+    return true;
+}
+
+static bool same_columns(const lml_csv_writer *w, const lml_frame *f, lml_error *err)
+{
+    size_t nc = lml_frame_num_cols(f);
+    if (nc != w->ncols)
+        return lml_error_set(err, LML_EINVAL, "lml_csv_writer %s: a batch of %zu columns after batches of %zu",
+                             w->path, nc, w->ncols);
+    for (size_t c = 0; c < nc; c++) {
+        const char *name = lml_frame_column_name(f, c);
+        lml_type t = lml_column_type(lml_frame_column(f, c));
+        if (strcmp(name, w->names[c]) != 0)
+            return lml_error_set(err, LML_EINVAL, "lml_csv_writer %s: column %zu is '%s', earlier batches had '%s'",
+                                 w->path, c, name, w->names[c]);
+        if (t != w->types[c])
+            return lml_error_set(err, LML_EINVAL, "lml_csv_writer %s: column '%s' has type %s, earlier batches had %s",
+                                 w->path, name, lml_type_name(t), lml_type_name(w->types[c]));
+    }
+    return true;
+}
+
+bool lml_csv_writer_write(lml_csv_writer *w, const lml_frame *f, lml_error *err)
+{
+    if (!w || !f)
+        return lml_error_set(err, LML_EINVAL, "lml_csv_writer_write: %s is NULL", w ? "frame" : "writer");
+    if (w->failed)
+        return lml_error_set(err, w->code, "%s", w->msg);
+    if (!(w->started ? same_columns(w, f, err) : start(w, f, err)))
+        return false;
+    if (write_rows(&w->w, f))
+        return true;
+    /* The file is now incomplete: only abort (or close, which discards) is left. */
+    w->failed = true;
+    w->code = w->w.cell.failed ? LML_ENOMEM : LML_EIO;
+    if (w->w.cell.failed)
+        snprintf(w->msg, sizeof w->msg, "out of memory writing %s", w->path);
+    else
+        snprintf(w->msg, sizeof w->msg, "cannot write %s: %s", w->path, strerror(errno));
+    return lml_error_set(err, w->code, "%s", w->msg);
+}
+
+bool lml_csv_writer_close(lml_csv_writer *w, lml_error *err)
+{
+    if (!w)
+        return lml_error_set(err, LML_EINVAL, "lml_csv_writer_close: writer is NULL");
+    if (w->failed) {
+        lml_error_set(err, w->code, "%s", w->msg);
+        lml_csv_writer_abort(w);
+        return false;
+    }
+    int saved = 0;
+    bool ok = fflush(w->w.out) == 0;
+    ok = ok && fsync(fileno(w->w.out)) == 0;
+    if (!ok)
+        saved = errno;
+    ok = fclose(w->w.out) == 0 && ok;
+    if (!ok && !saved)
+        saved = errno;
+    w->w.out = NULL;
+    if (ok) {
+        ok = lml_tmpfile_commit(w->tmp, w->path, err);
+        w->tmp = NULL; /* commit frees it, and removes the file on failure */
+    } else {
+        lml_tmpfile_discard(w->tmp);
+        w->tmp = NULL;
+        lml_error_set(err, LML_EIO, "cannot write %s: %s", w->path, strerror(saved));
+    }
+    free((char *)w->w.null_value);
+    writer_free(w);
+    return ok;
+}
+
+void lml_csv_writer_abort(lml_csv_writer *w)
+{
+    if (!w)
+        return;
+    if (w->w.out)
+        fclose(w->w.out);
+    lml_tmpfile_discard(w->tmp);
+    free((char *)w->w.null_value);
+    writer_free(w);
+}
 
 bool lml_csv_write(const lml_frame *f, const char *path, const lml_csv_write_options *opts, lml_error *err)
 {
     if (!f || !path)
         return lml_error_set(err, LML_EINVAL, "lml_csv_write: %s is NULL", f ? "path" : "frame");
-    static const lml_csv_write_options defaults = {0};
-    if (!opts)
-        opts = &defaults;
-    wctx w = {.delim = opts->delimiter ? opts->delimiter : ',', .null_value = opts->null_value ? opts->null_value : ""};
-    if (w.delim == '"' || w.delim == '\n' || w.delim == '\r')
-        return lml_error_set(err, LML_EINVAL, "lml_csv_write: delimiter cannot be a quote or a line break");
-    for (size_t c = 0; c < lml_frame_num_cols(f); c++) { /* Spark's CSV source refuses these types too */
-        lml_type t = lml_column_type(lml_frame_column(f, c));
-        if (t == LML_BINARY || t == LML_LIST || t == LML_STRUCT || t == LML_MAP)
-            return lml_error_set(err, LML_ETYPE, "lml_csv_write %s: column '%s' has type %s, which the CSV format "
-                                 "does not support", path, lml_frame_column_name(f, c), lml_type_name(t));
-    }
-    char *tmp = NULL;
-    int fd = lml_tmpfile_open(path, &tmp, err);
-    if (fd < 0)
+    lml_csv_writer *w = lml_csv_writer_open(path, opts, false, err);
+    if (!w)
         return false;
-    w.out = fdopen(fd, "wb");
-    if (!w.out) {
-        close(fd);
-        lml_tmpfile_discard(tmp);
-        return lml_error_set(err, LML_EIO, "cannot write %s: %s", path, strerror(errno));
+    if (!lml_csv_writer_write(w, f, err)) {
+        lml_csv_writer_abort(w);
+        return false;
     }
-    setvbuf(w.out, NULL, _IOFBF, 1 << 20);
-    bool ok = write_rows(&w, f, !opts->no_header);
-    int saved = errno;
-    bool nomem = w.cell.failed;
-    lml_strbuf_free(&w.cell);
-    ok = fflush(w.out) == 0 && ok;
-    ok = ok && fsync(fileno(w.out)) == 0;
-    if (!ok)
-        saved = errno ? errno : saved;
-    ok = fclose(w.out) == 0 && ok;
-    if (ok)
-        return lml_tmpfile_commit(tmp, path, err);
-    lml_tmpfile_discard(tmp);
-    if (nomem)
-        return lml_error_set(err, LML_ENOMEM, "out of memory writing %s", path);
-    return lml_error_set(err, LML_EIO, "cannot write %s: %s", path, strerror(saved));
+    return lml_csv_writer_close(w, err);
 }

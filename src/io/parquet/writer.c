@@ -1,7 +1,9 @@
-/* lml_parquet_write: a frame as a Parquet file the way Spark writes a DataFrame (spec/parquet.md
- * §9, §10): the schema Spark derives from the column types, row groups of about row_group_size
- * uncompressed bytes whose column chunks are encoded in parallel (page_write.c), the footer with
- * Spark's schema JSON, written under a temporary name and renamed into place. */
+/* The Parquet writer: a frame, whole (lml_parquet_write) or batch by batch (lml_parquet_writer_*),
+ * as a Parquet file the way Spark writes a DataFrame (spec/parquet.md §9, §10): rows buffered into
+ * row groups of about row_group_size uncompressed bytes whose column chunks are encoded in
+ * parallel (page_write.c), the footer with Spark's schema JSON (writer_schema.c), written under a
+ * temporary name and renamed into place. lml_parquet_write is open + one write + close, so a frame
+ * written whole and the same rows written as batches take the same path. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,41 +15,6 @@
 #include "lakeml/parquet.h"
 
 #define MIB ((size_t)1 << 20)
-#define SPARK_ROW_METADATA "org.apache.spark.sql.parquet.row.metadata"
-#define VECTOR_UDT_SQLTYPE                                                                                   \
-    "{\"type\":\"udt\",\"class\":\"org.apache.spark.ml.linalg.VectorUDT\",\"pyClass\":\"pyspark.ml.linalg." \
-    "VectorUDT\",\"sqlType\":{\"type\":\"struct\",\"fields\":[{\"name\":\"type\",\"type\":\"byte\","       \
-    "\"nullable\":false,\"metadata\":{}},{\"name\":\"size\",\"type\":\"integer\",\"nullable\":true,"       \
-    "\"metadata\":{}},{\"name\":\"indices\",\"type\":{\"type\":\"array\",\"elementType\":\"integer\","     \
-    "\"containsNull\":false},\"nullable\":true,\"metadata\":{}},{\"name\":\"values\",\"type\":{\"type\":"  \
-    "\"array\",\"elementType\":\"double\",\"containsNull\":false},\"nullable\":true,\"metadata\":{}}]}}"
-
-/* Spark ML's MatrixUDT (ml/persist writes matrices as this struct; Spark's model loaders
- * pattern-match on Matrix, so the row metadata must name the UDT). */
-#define MATRIX_UDT_SQLTYPE                                                                                   \
-    "{\"type\":\"udt\",\"class\":\"org.apache.spark.ml.linalg.MatrixUDT\",\"pyClass\":\"pyspark.ml.linalg." \
-    "MatrixUDT\",\"sqlType\":{\"type\":\"struct\",\"fields\":[{\"name\":\"type\",\"type\":\"byte\","       \
-    "\"nullable\":false,\"metadata\":{}},{\"name\":\"numRows\",\"type\":\"integer\",\"nullable\":false,"     \
-    "\"metadata\":{}},{\"name\":\"numCols\",\"type\":\"integer\",\"nullable\":false,\"metadata\":{}},"       \
-    "{\"name\":\"colPtrs\",\"type\":{\"type\":\"array\",\"elementType\":\"integer\",\"containsNull\":false},"  \
-    "\"nullable\":true,\"metadata\":{}},{\"name\":\"rowIndices\",\"type\":{\"type\":\"array\",\"elementType\":" \
-    "\"integer\",\"containsNull\":false},\"nullable\":true,\"metadata\":{}},{\"name\":\"values\",\"type\":"     \
-    "{\"type\":\"array\",\"elementType\":\"double\",\"containsNull\":false},\"nullable\":true,\"metadata\":{}}," \
-    "{\"name\":\"isTransposed\",\"type\":\"boolean\",\"nullable\":false,\"metadata\":{}}]}}"
-
-/* A top-level struct with exactly MatrixUDT's fields, names and types is declared as that UDT. */
-static bool is_matrix_struct(const lml_column *c) {
-    static const char *const names[7] = {"type", "numRows", "numCols", "colPtrs", "rowIndices", "values",
-                                         "isTransposed"};
-    static const lml_type types[7] = {LML_INT8, LML_INT32, LML_INT32, LML_LIST, LML_LIST, LML_LIST, LML_BOOL};
-    if (c->type != LML_STRUCT || c->nchildren != 7) return false;
-    for (size_t i = 0; i < 7; i++)
-        if (strcmp(c->child_names[i], names[i]) != 0 || c->children[i]->type != types[i]) return false;
-    return c->children[3]->children[0]->type == LML_INT32 && c->children[4]->children[0]->type == LML_INT32 &&
-           c->children[5]->children[0]->type == LML_DOUBLE;
-}
-
-/* One leaf of one row group, with the level and value arrays it owns. */
 typedef struct leafbuf {
     lml_pq_leaf leaf;
     uint8_t *def, *rep;
@@ -59,7 +26,6 @@ typedef struct leafbuf {
 } leafbuf;
 
 typedef struct wctx {
-    const lml_frame *f;
     lml_pq_chunk_options copt;
     size_t nleaves;
     leafbuf *lb;
@@ -70,96 +36,6 @@ typedef struct wctx {
 static size_t leaves_of(const lml_column *col) { return lml_pq_leaf_count(col); }
 
 static bool is_flat(lml_type t) { return t != LML_VECTOR && t != LML_LIST && t != LML_STRUCT && t != LML_MAP; }
-
-/* ---------------------------------------------------------------- schema and footer pieces */
-
-/* Spark's StructType JSON (as DataFrame.schema.json prints it), every field nullable, with the
- * field's ML attribute metadata so Spark and lakeml recover nominal/vector attributes. */
-static char *spark_schema_json(const lml_frame *f, lml_error *err) {
-    lml_strbuf sb = {0};
-    lml_strbuf_puts(&sb, "{\"type\":\"struct\",\"fields\":[");
-    for (size_t i = 0; i < f->ncols; i++) {
-        const char *meta = f->fields[i].metadata;
-        lml_strbuf_puts(&sb, i ? ",{\"name\":" : "{\"name\":");
-        lml_pq_json_string(&sb, f->fields[i].name);
-        lml_strbuf_puts(&sb, ",\"type\":");
-        if (f->fields[i].col->type == LML_VECTOR) lml_strbuf_puts(&sb, VECTOR_UDT_SQLTYPE);
-        else if (is_matrix_struct(f->fields[i].col)) lml_strbuf_puts(&sb, MATRIX_UDT_SQLTYPE);
-        else lml_pq_spark_type_json(f->fields[i].col, &sb);
-        lml_strbuf_printf(&sb, ",\"nullable\":true,\"metadata\":%s}", meta && *meta ? meta : "{}");
-    }
-    lml_strbuf_puts(&sb, "]}");
-    return lml_strbuf_finish(&sb, err);
-}
-
-static bool add_element(lml_pq_file_meta *m, const char *name, int rep, int32_t type, int nchildren,
-                        lml_error *err) {
-    lml_pq_schema_element *e = &m->schema[m->num_schema];
-    memset(e, 0, sizeof *e);
-    if (!(e->name = lml_strdup(name, err))) return false;
-    m->num_schema++;
-    if (rep >= 0) e->has_repetition = true, e->repetition = rep;
-    if (type >= 0) e->has_type = true, e->type = type;
-    if (nchildren >= 0) e->has_num_children = true, e->num_children = nchildren;
-    return true;
-}
-
-static void annotate(lml_pq_schema_element *e, int converted, int logical) {
-    e->has_converted_type = true;
-    e->converted_type = converted;
-    e->logical.kind = logical;
-}
-
-/* Spark's Parquet schema for the frame (§9.1): every column optional; a vector is the VectorUDT
- * struct {required int32 type (INT_8), optional int32 size, optional LIST indices, optional
- * LIST values} (§5.6). */
-static bool build_schema(const lml_frame *f, size_t nleaves, lml_pq_file_meta *m, lml_error *err) {
-    size_t n = 1;
-    for (size_t i = 0; i < f->ncols; i++) n += lml_pq_schema_count(f->fields[i].col);
-    if (!(m->schema = calloc(n, sizeof *m->schema)) || !(m->column_orders = calloc(nleaves, sizeof(int32_t))))
-        return lml_error_set(err, LML_ENOMEM, "parquet write: out of memory");
-    m->num_column_orders = nleaves;
-    for (size_t k = 0; k < nleaves; k++) m->column_orders[k] = 1; /* TYPE_ORDER */
-    if (!add_element(m, "spark_schema", -1, -1, (int)f->ncols, err)) return false;
-    for (size_t i = 0; i < f->ncols; i++) {
-        lml_type t = f->fields[i].col->type;
-        const char *name = f->fields[i].name;
-        if (t != LML_VECTOR) {
-            if (!lml_pq_schema_add(f->fields[i].col, name, LML_PQ_OPTIONAL, m, err)) return false;
-            continue;
-        }
-        if (!add_element(m, name, LML_PQ_OPTIONAL, -1, 4, err) ||
-            !add_element(m, "type", LML_PQ_REQUIRED, LML_PQ_INT32, -1, err))
-            return false;
-        lml_pq_schema_element *e = &m->schema[m->num_schema - 1];
-        annotate(e, LML_PQ_CT_INT_8, LML_PQ_LT_INTEGER);
-        e->logical.bit_width = 8;
-        e->logical.is_signed = true;
-        if (!add_element(m, "size", LML_PQ_OPTIONAL, LML_PQ_INT32, -1, err)) return false;
-        static const char *const lists[2] = {"indices", "values"};
-        for (int k = 0; k < 2; k++) {
-            if (!add_element(m, lists[k], LML_PQ_OPTIONAL, -1, 1, err)) return false;
-            annotate(&m->schema[m->num_schema - 1], LML_PQ_CT_LIST, LML_PQ_LT_LIST);
-            if (!add_element(m, "list", LML_PQ_REPEATED, -1, 1, err) ||
-                !add_element(m, "element", LML_PQ_REQUIRED, k ? LML_PQ_DOUBLE : LML_PQ_INT32, -1, err))
-                return false;
-        }
-    }
-    return true;
-}
-
-/* path_in_schema of leaf k of column i. */
-static bool leaf_path(const lml_column *col, const char *name, size_t k, lml_pq_column_meta *cm, lml_error *err) {
-    if (col->type != LML_VECTOR) return lml_pq_leaf_path(col, name, k, &cm->path_in_schema, &cm->path_len, err);
-    static const char *const vec[4][4] = {
-        {"type"}, {"size"}, {"indices", "list", "element"}, {"values", "list", "element"}};
-    size_t n = k < 2 ? 2 : 4;
-    if (!(cm->path_in_schema = calloc(n, sizeof(char *)))) return lml_error_set(err, LML_ENOMEM, "parquet write: out of memory");
-    cm->path_len = n;
-    for (size_t j = 0; j < n; j++)
-        if (!(cm->path_in_schema[j] = lml_strdup(j ? vec[k][j - 1] : name, err))) return false;
-    return true;
-}
 
 /* ---------------------------------------------------------------- shredding one row group */
 
@@ -303,9 +179,8 @@ static size_t row_bytes(const lml_frame *f) {
     return total ? total : 1;
 }
 
-static bool write_row_group(wctx *w, int fd, int64_t *pos, size_t r0, size_t n, const char *path,
-                            lml_pq_file_meta *m, lml_error *err) {
-    const lml_frame *f = w->f;
+static bool write_row_group(wctx *w, const lml_frame *f, int fd, int64_t *pos, size_t r0, size_t n,
+                            const char *path, lml_pq_file_meta *m, lml_error *err) {
     for (size_t i = 0, k = 0; i < f->ncols; k += leaves_of(f->fields[i].col), i++) {
         const lml_column *col = f->fields[i].col;
         bool ok = true;
@@ -344,7 +219,7 @@ static bool write_row_group(wctx *w, int fd, int64_t *pos, size_t r0, size_t n, 
             lml_pq_column_meta *cm = &cc->meta;
             cc->has_meta_data = true;
             cc->file_offset = *pos;
-            if (!leaf_path(f->fields[i].col, f->fields[i].name, j, cm, err)) return false;
+            if (!lml_pq_writer_leaf_path(f->fields[i].col, f->fields[i].name, j, cm, err)) return false;
             cm->type = b->leaf.type;
             cm->codec = w->copt.codec;
             cm->num_values = c->num_values;
@@ -387,101 +262,217 @@ static bool options(const lml_parquet_write_options *o, lml_pq_chunk_options *c,
     return true;
 }
 
-static bool write_file(wctx *w, int fd, const char *path, size_t rg_rows, lml_pq_file_meta *m, lml_error *err) {
-    const lml_frame *f = w->f;
-    int64_t pos = 0;
-    if (!write_all(fd, "PAR1", 4, &pos, path, err)) return false;
-    size_t ngroups = (f->nrows + rg_rows - 1) / rg_rows;
-    if (ngroups && !(m->row_groups = calloc(ngroups, sizeof *m->row_groups)))
-        return lml_error_set(err, LML_ENOMEM, "parquet write: out of memory");
-    for (size_t r0 = 0; r0 < f->nrows; r0 += rg_rows) {
-        size_t n = f->nrows - r0 < rg_rows ? f->nrows - r0 : rg_rows;
-        if (!write_row_group(w, fd, &pos, r0, n, path, m, err)) return false;
-    }
-    uint8_t *buf = NULL;
-    size_t len = 0, cap = 0;
-    bool ok = lml_pq_file_meta_encode(m, &buf, &len, &cap, err);
-    if (ok && len > UINT32_MAX) ok = lml_error_set(err, LML_EUNSUPPORTED, "%s: footer of %zu bytes", path, len);
-    if (ok) {
-        uint8_t tail[8] = {(uint8_t)len, (uint8_t)(len >> 8), (uint8_t)(len >> 16), (uint8_t)(len >> 24), 'P', 'A', 'R', '1'};
-        ok = write_all(fd, buf, len, &pos, path, err) && write_all(fd, tail, 8, &pos, path, err);
-    }
-    free(buf);
-    if (ok && fsync(fd) != 0) ok = lml_error_set(err, LML_EIO, "cannot sync %s: %s", path, strerror(errno));
-    return ok;
+
+/* ---------------------------------------------------------------- the streaming writer */
+
+struct lml_parquet_writer {
+    char *path, *tmp;   /* tmp: the file being written, renamed to path by close */
+    int fd;
+    int64_t pos;        /* bytes written so far */
+    size_t rg_size;     /* target uncompressed bytes per row group */
+    wctx w;             /* chunk options and per-leaf buffers, fixed by the first batch */
+    lml_pq_file_meta m; /* the footer, row groups appended as they are written */
+    size_t rg_cap;
+    lml_frame *proto;   /* no rows: the first batch's columns, to check later batches against */
+    lml_frame *pending; /* rows not yet written (fewer than one row group) */
+    size_t nrows;       /* rows written or pending */
+    bool failed;        /* a write failed: the file is incomplete, close refuses */
+};
+
+/* Rows per row group for rows like f's: row_group_size over f's average uncompressed row. */
+static size_t group_rows(const lml_frame *f, size_t rg_size) {
+    size_t rows = rg_size / row_bytes(f);
+    if (rows == 0) rows = 1;
+    return rows > INT32_MAX / 2 ? INT32_MAX / 2 : rows;
 }
 
-static bool prepare(wctx *w, const char *path, lml_pq_file_meta *m, lml_error *err) {
-    const lml_frame *f = w->f;
-    for (size_t i = 0; i < f->ncols; i++) w->nleaves += leaves_of(f->fields[i].col);
-    if (!(w->lb = calloc(w->nleaves, sizeof *w->lb)) || !(w->what = calloc(w->nleaves, sizeof *w->what)))
-        return lml_error_set(err, LML_ENOMEM, "parquet write: out of memory");
-    for (size_t i = 0, k = 0; i < f->ncols; i++) {
-        for (size_t j = 0; j < leaves_of(f->fields[i].col); j++, k++) {
-            lml_pq_column_meta cm = {0};
-            bool ok = leaf_path(f->fields[i].col, f->fields[i].name, j, &cm, err);
-            lml_strbuf sb = {0};
-            lml_strbuf_puts(&sb, "column '");
-            for (size_t p = 0; p < cm.path_len; p++) {
-                if (p) lml_strbuf_putc(&sb, '.');
-                if (cm.path_in_schema[p]) lml_strbuf_puts(&sb, cm.path_in_schema[p]);
-                free(cm.path_in_schema[p]);
-            }
-            free(cm.path_in_schema);
-            lml_strbuf_putc(&sb, '\'');
-            if (!ok) {
-                lml_strbuf_free(&sb);
-                return false;
-            }
-            if (!(w->what[k] = lml_strbuf_finish(&sb, err))) return false;
-        }
-    }
-    m->version = 1;
-    m->num_rows = (int64_t)f->nrows;
-    lml_strbuf sb = {0};
-    lml_strbuf_printf(&sb, "lakeml version %s", LML_VERSION_STRING);
-    if (!(m->created_by = lml_strbuf_finish(&sb, err))) return false;
-    if (!(m->kv = calloc(1, sizeof *m->kv))) return lml_error_set(err, LML_ENOMEM, "parquet write: out of memory");
-    m->num_kv = 1;
-    if (!(m->kv[0].key = lml_strdup(SPARK_ROW_METADATA, err)) || !(m->kv[0].value = spark_schema_json(f, err)))
-        return false;
-    (void)path;
-    return build_schema(f, w->nleaves, m, err);
+/* Same type all the way down (decimal precision/scale, vector size, struct field names, element,
+ * key and value types): what one Parquet schema can hold. Dense and sparse vectors mix. */
+bool lml_pq_same_type(const lml_column *a, const lml_column *b) {
+    if (a->type != b->type) return false;
+    if (a->type == LML_DECIMAL) return a->precision == b->precision && a->scale == b->scale;
+    if (a->type == LML_VECTOR) return a->vec_size == b->vec_size;
+    if (!lml_type_is_nested(a->type)) return true;
+    if (a->nchildren != b->nchildren) return false;
+    for (size_t i = 0; i < a->nchildren; i++)
+        if ((a->type == LML_STRUCT && strcmp(a->child_names[i], b->child_names[i]) != 0) ||
+            !lml_pq_same_type(a->children[i], b->children[i]))
+            return false;
+    return true;
 }
 
-/* Makes the rename durable (best effort: some file systems refuse fsync on directories). */
-bool lml_parquet_write(const lml_frame *f, const char *path, const lml_parquet_write_options *opt, lml_error *err) {
-    if (!f || !path) return lml_error_set(err, LML_EINVAL, "lml_parquet_write: %s is NULL", f ? "path" : "frame");
+lml_parquet_writer *lml_parquet_writer_open(const char *path, const lml_parquet_write_options *opt, lml_error *err) {
+    static const lml_parquet_write_options defaults = {0};
+    if (!path) {
+        lml_error_set(err, LML_EINVAL, "lml_parquet_writer_open: path is NULL");
+        return NULL;
+    }
+    lml_parquet_writer *w = calloc(1, sizeof *w);
+    if (!w) {
+        lml_error_set(err, LML_ENOMEM, "parquet write: out of memory");
+        return NULL;
+    }
+    w->fd = -1;
+    if (!options(opt ? opt : &defaults, &w->w.copt, &w->rg_size, err) || !(w->path = lml_strdup(path, err)) ||
+        (w->fd = lml_tmpfile_open(path, &w->tmp, err)) < 0 || !write_all(w->fd, "PAR1", 4, &w->pos, path, err)) {
+        lml_parquet_writer_abort(w);
+        return NULL;
+    }
+    return w;
+}
+
+/* A frame Parquet can hold: at least one column, each of a writable type. */
+static bool check_columns(const lml_frame *f, const char *path, lml_error *err) {
     if (f->ncols == 0)
         return lml_error_set(err, LML_EINVAL, "%s: cannot write a frame without columns (Parquet needs a schema)", path);
     for (size_t i = 0; i < f->ncols; i++)
         if (!lml_pq_writable(f->fields[i].col, true))
             return lml_error_set(err, LML_EUNSUPPORTED, "%s: column '%s': type %s cannot be written to Parquet", path,
                                  f->fields[i].name, lml_type_name(f->fields[i].col->type));
-    static const lml_parquet_write_options defaults = {0};
-    wctx w = {.f = f};
-    size_t rg_size = 0;
-    if (!options(opt ? opt : &defaults, &w.copt, &rg_size, err)) return false;
-    size_t rg_rows = rg_size / row_bytes(f);
-    if (rg_rows == 0) rg_rows = 1;
-    if (rg_rows > INT32_MAX / 2) rg_rows = INT32_MAX / 2;
+    return true;
+}
 
-    lml_pq_file_meta m = {0};
-    bool ok = prepare(&w, path, &m, err);
-    char *tmp = NULL;
-    int fd = ok ? lml_tmpfile_open(path, &tmp, err) : -1;
-    ok = ok && fd >= 0 && write_file(&w, fd, path, rg_rows, &m, err);
-    if (fd >= 0 && close(fd) != 0 && ok) ok = lml_error_set(err, LML_EIO, "cannot write %s: %s", path, strerror(errno));
-    if (ok)
-        ok = lml_tmpfile_commit(tmp, path, err);
-    else
-        lml_tmpfile_discard(tmp);
-    for (size_t k = 0; k < w.nleaves; k++) {
-        if (w.lb) leafbuf_reset(&w.lb[k]);
-        if (w.what) free(w.what[k]);
+/* The first batch fixes the schema: leaves, their names for messages, the footer's schema. */
+static bool start(lml_parquet_writer *pw, const lml_frame *f, lml_error *err) {
+    if (!check_columns(f, pw->path, err)) return false;
+    wctx *w = &pw->w;
+    for (size_t i = 0; i < f->ncols; i++) w->nleaves += leaves_of(f->fields[i].col);
+    if (!(w->lb = calloc(w->nleaves, sizeof *w->lb)) || !(w->what = calloc(w->nleaves, sizeof *w->what)))
+        return lml_error_set(err, LML_ENOMEM, "parquet write: out of memory");
+    for (size_t i = 0, k = 0; i < f->ncols; i++)
+        for (size_t j = 0; j < leaves_of(f->fields[i].col); j++, k++)
+            if (!(w->what[k] = lml_pq_writer_leaf_what(f->fields[i].col, f->fields[i].name, j, err))) return false;
+    if (!lml_pq_writer_footer_init(f, w->nleaves, &pw->m, err)) return false;
+    return (pw->proto = lml_frame_slice(f, 0, 0, err)) != NULL;
+}
+
+static bool check_schema(const lml_parquet_writer *pw, const lml_frame *f, lml_error *err) {
+    const lml_frame *p = pw->proto;
+    if (f->ncols != p->ncols)
+        return lml_error_set(err, LML_EINVAL, "%s: batch has %zu columns, the first batch had %zu", pw->path, f->ncols,
+                             p->ncols);
+    for (size_t i = 0; i < f->ncols; i++) {
+        if (strcmp(f->fields[i].name, p->fields[i].name) != 0)
+            return lml_error_set(err, LML_EINVAL, "%s: batch column %zu is '%s', the first batch had '%s'", pw->path, i,
+                                 f->fields[i].name, p->fields[i].name);
+        if (!lml_pq_same_type(f->fields[i].col, p->fields[i].col)) {
+            char a[48], b[48];
+            return lml_error_set(err, LML_EINVAL, "%s: column '%s' is %s in this batch but %s in the first batch",
+                                 pw->path, f->fields[i].name, lml_column_type_string(f->fields[i].col, a, sizeof a),
+                                 lml_column_type_string(p->fields[i].col, b, sizeof b));
+        }
     }
-    free(w.lb);
-    free(w.what);
-    lml_pq_file_meta_clear(&m);
+    return true;
+}
+
+static bool flush_group(lml_parquet_writer *pw, const lml_frame *f, size_t r0, size_t n, lml_error *err) {
+    lml_pq_file_meta *m = &pw->m;
+    if (m->num_row_groups == pw->rg_cap) {
+        size_t cap = pw->rg_cap ? 2 * pw->rg_cap : 4;
+        lml_pq_row_group *g = realloc(m->row_groups, cap * sizeof *g);
+        if (!g) return lml_error_set(err, LML_ENOMEM, "parquet write: out of memory");
+        m->row_groups = g;
+        pw->rg_cap = cap;
+    }
+    return write_row_group(&pw->w, f, pw->fd, &pw->pos, r0, n, pw->path, m, err);
+}
+
+/* Writes every whole row group of pending rows + f and keeps the rest pending. A frame written in
+ * one batch is cut exactly where the one-shot writer always cut it (row_group_size over the
+ * frame's average row); batches are joined first, so row groups do not follow batch edges. */
+static bool append(lml_parquet_writer *pw, const lml_frame *f, lml_error *err) {
+    lml_frame *owned = NULL;
+    const lml_frame *cur = f;
+    if (pw->pending) {
+        const lml_frame *parts[2] = {pw->pending, f};
+        if (!(owned = lml_frame_union_by_name(parts, 2, err))) return false;
+        lml_frame_free(pw->pending);
+        pw->pending = NULL;
+        cur = owned;
+    }
+    size_t rows = group_rows(cur, pw->rg_size), r0 = 0;
+    bool ok = true;
+    for (; ok && cur->nrows - r0 >= rows; r0 += rows) ok = flush_group(pw, cur, r0, rows, err);
+    /* The rest is copied (or, when it is all of cur, shared): a few rows must not pin a large batch. */
+    if (ok && r0 < cur->nrows) ok = (pw->pending = lml_frame_slice(cur, r0, cur->nrows - r0, err)) != NULL;
+    lml_frame_free(owned);
     return ok;
+}
+
+bool lml_parquet_writer_write(lml_parquet_writer *w, const lml_frame *f, lml_error *err) {
+    if (!w || !f) return lml_error_set(err, LML_EINVAL, "lml_parquet_writer_write: %s is NULL", w ? "frame" : "writer");
+    if (w->failed) return lml_error_set(err, LML_EINVAL, "%s: an earlier batch failed; the writer can only be aborted", w->path);
+    bool ok = w->proto ? check_schema(w, f, err) : start(w, f, err);
+    if (!ok) {
+        /* A refused batch (wrong schema) leaves the file as it was; a failed start does not. */
+        if (!w->proto) w->failed = true;
+        return false;
+    }
+    if (f->nrows == 0) return true;
+    if (!append(w, f, err)) return w->failed = true, false;
+    w->nrows += f->nrows;
+    return true;
+}
+
+static bool finish(lml_parquet_writer *pw, lml_error *err) {
+    const char *path = pw->path;
+    if (pw->failed) return lml_error_set(err, LML_EINVAL, "%s: an earlier batch failed; nothing was written", path);
+    if (!pw->proto) return lml_error_set(err, LML_EINVAL, "%s: no batch was written, so there is no schema", path);
+    if (pw->pending && !flush_group(pw, pw->pending, 0, pw->pending->nrows, err)) return false;
+    pw->m.num_rows = (int64_t)pw->nrows;
+    uint8_t *buf = NULL;
+    size_t len = 0, cap = 0;
+    bool ok = lml_pq_file_meta_encode(&pw->m, &buf, &len, &cap, err);
+    if (ok && len > UINT32_MAX) ok = lml_error_set(err, LML_EUNSUPPORTED, "%s: footer of %zu bytes", path, len);
+    if (ok) {
+        uint8_t tail[8] = {(uint8_t)len, (uint8_t)(len >> 8), (uint8_t)(len >> 16), (uint8_t)(len >> 24), 'P', 'A', 'R', '1'};
+        ok = write_all(pw->fd, buf, len, &pw->pos, path, err) && write_all(pw->fd, tail, 8, &pw->pos, path, err);
+    }
+    free(buf);
+    if (ok && fsync(pw->fd) != 0) ok = lml_error_set(err, LML_EIO, "cannot sync %s: %s", path, strerror(errno));
+    int fd = pw->fd;
+    pw->fd = -1;
+    if (close(fd) != 0 && ok) ok = lml_error_set(err, LML_EIO, "cannot write %s: %s", path, strerror(errno));
+    if (!ok) return false;
+    char *tmp = pw->tmp;
+    pw->tmp = NULL;
+    return lml_tmpfile_commit(tmp, path, err);
+}
+
+bool lml_parquet_writer_close(lml_parquet_writer *w, lml_error *err) {
+    if (!w) return lml_error_set(err, LML_EINVAL, "lml_parquet_writer_close: writer is NULL");
+    bool ok = finish(w, err);
+    lml_parquet_writer_abort(w);
+    return ok;
+}
+
+/* Frees the writer; a file not yet renamed into place is removed. */
+void lml_parquet_writer_abort(lml_parquet_writer *w) {
+    if (!w) return;
+    if (w->fd >= 0) close(w->fd);
+    if (w->tmp) lml_tmpfile_discard(w->tmp);
+    for (size_t k = 0; k < w->w.nleaves; k++) {
+        if (w->w.lb) leafbuf_reset(&w->w.lb[k]);
+        if (w->w.what) free(w->w.what[k]);
+    }
+    free(w->w.lb);
+    free(w->w.what);
+    lml_pq_file_meta_clear(&w->m);
+    lml_frame_free(w->proto);
+    lml_frame_free(w->pending);
+    free(w->path);
+    free(w);
+}
+
+/* The one-shot write: one batch. Unwritable columns are refused before any file is created. */
+bool lml_parquet_write(const lml_frame *f, const char *path, const lml_parquet_write_options *opt, lml_error *err) {
+    if (!f || !path) return lml_error_set(err, LML_EINVAL, "lml_parquet_write: %s is NULL", f ? "path" : "frame");
+    if (!check_columns(f, path, err)) return false;
+    lml_parquet_writer *w = lml_parquet_writer_open(path, opt, err);
+    if (!w) return false;
+    if (!lml_parquet_writer_write(w, f, err)) {
+        lml_parquet_writer_abort(w);
+        return false;
+    }
+    return lml_parquet_writer_close(w, err);
 }

@@ -94,4 +94,18 @@ bool lml_pq_shred(const struct lml_column *col, const char *name, size_t leaf, s
 /* Uncompressed bytes of the whole column (an estimate to size row groups). */
 size_t lml_pq_column_bytes(const struct lml_column *col);
 
+/* ---- the footer's schema (writer_schema.c) */
+
+struct lml_frame;
+/* Spark's Parquet schema, created_by and Spark row-metadata JSON of frames like f into m. */
+bool lml_pq_writer_footer_init(const struct lml_frame *f, size_t nleaves, lml_pq_file_meta *m, lml_error *err);
+/* path_in_schema of leaf k of a top-level column (vectors included), into cm. */
+bool lml_pq_writer_leaf_path(const struct lml_column *col, const char *name, size_t k, lml_pq_column_meta *cm,
+                             lml_error *err);
+/* Same type all the way down (decimal precision/scale, vector size, struct field names, element,
+ * key and value types): what one schema holds across batches. Dense and sparse vectors mix. */
+bool lml_pq_same_type(const struct lml_column *a, const struct lml_column *b);
+/* "column 'v.values.list.element'", for messages about leaf k. */
+char *lml_pq_writer_leaf_what(const struct lml_column *col, const char *name, size_t k, lml_error *err);
+
 #endif

@@ -109,78 +109,193 @@ static size_t row_values(const va_input *in, size_t i, const int32_t **idx, cons
     return c->vec_size;
 }
 
-/* Builds the output column from inputs with no invalid rows left (or keep semantics). */
-static lml_column *assemble(const va_input *ins, size_t nin, size_t n, size_t total, lml_error *err)
+/* The rows are assembled in parallel blocks (src/core/pool.c), column by column inside a block so
+ * each input is read as one stream; every slot gets the value the row-by-row definition gives it,
+ * in the same order within a row, so the output does not depend on the thread count. */
+#define VA_BLOCK 512
+
+typedef struct va_run {
+    const va_input *ins;
+    const double **fast; /* per input: its doubles when it is a double column without nulls */
+    size_t nin, n, total;
+    uint32_t *rownnz;    /* pass 1: entries per row (NaN counts as non-zero, as in Spark) */
+    bool *block_sparse;  /* pass 1: some row of the block is sparse in Spark's rule */
+    bool sparse;
+    int64_t *indptr;
+    int32_t *indices;
+    double *values;
+} va_run;
+
+static void va_count(void *vc, size_t task, int worker)
 {
-    /* Pass 1: nnz per row (NaN counts as non-zero, as in Spark) decides dense vs CSR. */
-    size_t nnz = 0;
-    bool sparse = false;
-    for (size_t i = 0; i < n; i++) {
-        size_t row = 0;
-        for (size_t k = 0; k < nin; k++) {
-            const int32_t *ix;
-            const double *v;
-            double sc;
-            if (ins[k].col->type == LML_VECTOR && lml_column_is_null(ins[k].col, i)) {
-                row += ins[k].size; /* keep: a null vector becomes size NaNs */
+    (void)worker;
+    va_run *c = vc;
+    size_t i0 = task * VA_BLOCK, i1 = i0 + VA_BLOCK < c->n ? i0 + VA_BLOCK : c->n;
+    uint32_t *rn = c->rownnz;
+    for (size_t i = i0; i < i1; i++)
+        rn[i] = 0;
+    for (size_t k = 0; k < c->nin; k++) {
+        const va_input *in = &c->ins[k];
+        const double *f = c->fast[k];
+        for (size_t i = i0; f && i < i1; i++)
+            rn[i] += f[i] != 0.0;
+        for (size_t i = i0; !f && i < i1; i++) {
+            if (in->col->type == LML_VECTOR && lml_column_is_null(in->col, i)) {
+                rn[i] += (uint32_t)in->size; /* keep: a null vector becomes size NaNs */
                 continue;
             }
-            size_t m = row_values(&ins[k], i, &ix, &v, &sc);
-            for (size_t j = 0; j < m; j++)
-                row += v[j] != 0.0;
-        }
-        nnz += row;
-        if (1.5 * ((double)row + 1.0) < (double)total)
-            sparse = true;
-    }
-    size_t cells;
-    if (!sparse && !lml_mul_ok(n, total, &cells)) {
-        lml_error_set(err, LML_ENOMEM, "output of %zu rows x %zu slots is too large", n, total);
-        return NULL;
-    }
-    int64_t *indptr = sparse ? malloc((n + 1) * sizeof *indptr) : NULL;
-    int32_t *indices = sparse ? malloc((nnz ? nnz : 1) * sizeof *indices) : NULL;
-    /* zeroed: a dense row only receives the stored values of sparse inputs */
-    double *values = calloc(sparse ? (nnz ? nnz : 1) : (cells ? cells : 1), sizeof *values);
-    lml_column *out = NULL;
-    if (!values || (sparse && (!indptr || !indices))) {
-        lml_error_set(err, LML_ENOMEM, "out of memory assembling %zu rows", n);
-        goto done;
-    }
-    size_t pos = 0;
-    if (sparse)
-        indptr[0] = 0;
-    for (size_t i = 0; i < n; i++) {
-        double *drow = sparse ? NULL : values + i * total;
-        size_t base = 0;
-        for (size_t k = 0; k < nin; k++) {
             const int32_t *ix;
             const double *v;
             double sc;
-            bool nullvec = ins[k].col->type == LML_VECTOR && lml_column_is_null(ins[k].col, i);
-            size_t m = nullvec ? ins[k].size : row_values(&ins[k], i, &ix, &v, &sc);
+            size_t m = row_values(in, i, &ix, &v, &sc);
+            for (size_t j = 0; j < m; j++)
+                rn[i] += v[j] != 0.0;
+        }
+    }
+    bool sp = false;
+    for (size_t i = i0; i < i1 && !sp; i++)
+        sp = 1.5 * ((double)rn[i] + 1.0) < (double)c->total;
+    c->block_sparse[task] = sp;
+}
+
+static void va_fill(void *vc, size_t task, int worker)
+{
+    (void)worker;
+    va_run *c = vc;
+    size_t i0 = task * VA_BLOCK, i1 = i0 + VA_BLOCK < c->n ? i0 + VA_BLOCK : c->n, T = c->total;
+    int64_t pos[VA_BLOCK]; /* sparse: the next entry of each row */
+    for (size_t i = i0; c->sparse && i < i1; i++)
+        pos[i - i0] = c->indptr[i];
+    size_t base = 0;
+    for (size_t k = 0; k < c->nin; base += c->ins[k++].size) {
+        const va_input *in = &c->ins[k];
+        const double *f = c->fast[k];
+        if (f && !c->sparse) {
+            for (size_t i = i0; i < i1; i++)
+                c->values[i * T + base] = f[i];
+            continue;
+        }
+        if (f) {
+            for (size_t i = i0; i < i1; i++)
+                if (f[i] != 0.0) {
+                    int64_t p = pos[i - i0]++;
+                    c->indices[p] = (int32_t)base;
+                    c->values[p] = f[i];
+                }
+            continue;
+        }
+        for (size_t i = i0; i < i1; i++) {
+            const int32_t *ix = NULL;
+            const double *v = NULL;
+            double sc;
+            bool nullvec = in->col->type == LML_VECTOR && lml_column_is_null(in->col, i);
+            size_t m = nullvec ? in->size : row_values(in, i, &ix, &v, &sc);
+            double *drow = c->sparse ? NULL : c->values + i * T;
+            if (drow && !nullvec && ix) /* a dense row only receives the stored values of sparse inputs */
+                memset(drow + base, 0, in->size * sizeof(double));
             for (size_t j = 0; j < m; j++) {
                 size_t slot = base + (nullvec || !ix ? j : (size_t)ix[j]);
                 double x = nullvec ? NAN : v[j];
-                if (!sparse)
+                if (drow)
                     drow[slot] = x;
                 else if (x != 0.0) {
-                    indices[pos] = (int32_t)slot;
-                    values[pos++] = x;
+                    int64_t p = pos[i - i0]++;
+                    c->indices[p] = (int32_t)slot;
+                    c->values[p] = x;
                 }
             }
-            base += ins[k].size;
         }
-        if (sparse)
-            indptr[i + 1] = (int64_t)pos;
     }
-    out = sparse ? lml_column_vector_from_csr(indptr, indices, values, n, total, err)
-                 : lml_column_vector_from_dense(values, n, total, err);
+}
+
+/* A vector column that adopts buffers of lml_aligned_malloc (no copy of the assembled rows):
+ * the public constructor makes an empty column of the right size, whose buffers are swapped. */
+static lml_column *adopt_vector(bool sparse, int64_t *indptr, int32_t *indices, double *values, size_t n,
+                                size_t total, lml_error *err)
+{
+    lml_column *col = sparse ? lml_column_vector_from_csr((const int64_t[]){0}, NULL, NULL, 0, total, err)
+                             : lml_column_vector_from_dense(NULL, 0, total, err);
+    if (!col) {
+        lml_aligned_free(indptr), lml_aligned_free(indices), lml_aligned_free(values);
+        return NULL;
+    }
+    lml_aligned_free(col->indptr), lml_aligned_free(col->indices), lml_aligned_free(col->vvalues);
+    col->indptr = indptr, col->indices = indices, col->vvalues = values;
+    col->length = n;
+    return col;
+}
+
+/* Builds the output column from inputs with no invalid rows left (or keep semantics). */
+static lml_column *assemble(const va_input *ins, size_t nin, size_t n, size_t total, lml_error *err)
+{
+    size_t tasks = (n + VA_BLOCK - 1) / VA_BLOCK;
+    va_run c = {.ins = ins, .nin = nin, .n = n, .total = total};
+    c.fast = malloc((nin ? nin : 1) * sizeof *c.fast);
+    c.rownnz = malloc((n ? n : 1) * sizeof *c.rownnz);
+    c.block_sparse = malloc(tasks ? tasks : 1);
+    lml_column *out = NULL;
+    if (!c.fast || !c.rownnz || !c.block_sparse) {
+        lml_error_set(err, LML_ENOMEM, "out of memory assembling %zu rows", n);
+        goto done;
+    }
+    for (size_t k = 0; k < nin; k++)
+        c.fast[k] = ins[k].col->type == LML_DOUBLE && lml_column_null_count(ins[k].col) == 0
+                        ? (const double *)ins[k].col->values
+                        : NULL;
+    /* Pass 1: nnz per row decides dense vs CSR. */
+    lml_parallel_for(tasks, va_count, &c);
+    size_t nnz = 0;
+    for (size_t t = 0; t < tasks; t++)
+        c.sparse |= c.block_sparse[t];
+    for (size_t i = 0; i < n; i++)
+        nnz += c.rownnz[i];
+    size_t cells = 0;
+    if (!c.sparse && !lml_mul_ok(n, total, &cells)) {
+        lml_error_set(err, LML_ENOMEM, "output of %zu rows x %zu slots is too large", n, total);
+        goto done;
+    }
+    c.indptr = c.sparse ? lml_aligned_malloc((n + 1) * sizeof *c.indptr) : NULL;
+    c.indices = c.sparse ? lml_aligned_malloc((nnz ? nnz : 1) * sizeof *c.indices) : NULL;
+    c.values = lml_aligned_malloc((c.sparse ? (nnz ? nnz : 1) : (cells ? cells : 1)) * sizeof *c.values);
+    if (!c.values || (c.sparse && (!c.indptr || !c.indices))) {
+        lml_aligned_free(c.indptr), lml_aligned_free(c.indices), lml_aligned_free(c.values);
+        lml_error_set(err, LML_ENOMEM, "out of memory assembling %zu rows", n);
+        goto done;
+    }
+    if (c.sparse) {
+        c.indptr[0] = 0;
+        for (size_t i = 0; i < n; i++)
+            c.indptr[i + 1] = c.indptr[i] + (int64_t)c.rownnz[i];
+    }
+    /* Pass 2: the values. */
+    lml_parallel_for(tasks, va_fill, &c);
+    out = adopt_vector(c.sparse, c.indptr, c.indices, c.values, n, total, err);
 done:
-    free(indptr);
-    free(indices);
-    free(values);
+    free(c.fast), free(c.rownnz), free(c.block_sparse);
     return out;
+}
+
+typedef struct va_scan {
+    const va_input *ins;
+    size_t n;
+    size_t *first; /* per input: its first invalid row, n when none */
+} va_scan;
+
+static void va_first_invalid(void *vc, size_t k, int worker)
+{
+    (void)worker;
+    const va_scan *c = vc;
+    const lml_column *col = c->ins[k].col;
+    size_t i = 0;
+    if (lml_column_null_count(col) == 0 && col->type != LML_DOUBLE)
+        i = c->n; /* nothing can be invalid */
+    else if (lml_column_null_count(col) == 0)
+        for (const double *v = col->values; i < c->n && !isnan(v[i]); i++)
+            ;
+    else
+        while (i < c->n && !invalid_at(&c->ins[k], i))
+            i++;
+    c->first[k] = i;
 }
 
 static lml_frame *va_transform(const lml_stage *self, const lml_frame *df, lml_error *err)
@@ -251,15 +366,28 @@ static lml_frame *va_transform(const lml_stage *self, const lml_frame *df, lml_e
         n = m;
     } else {
         src = lml_frame_retain(df);
-        for (size_t i = 0; !keep && i < n; i++)
-            for (size_t k = 0; k < nin; k++)
-                if (invalid_at(&ins[k], i)) {
-                    lml_error_set(err, LML_EINVAL,
-                                  "%s: %s value in column '%s' at row %zu (handleInvalid=error; consider removing "
-                                  "them or setting handleInvalid to keep or skip)",
-                                  self->uid, lml_column_is_null(ins[k].col, i) ? "null" : "NaN", names[k], i);
-                    goto done;
-                }
+        /* The first invalid cell in row-major order: each column's first invalid row (columns
+         * scanned in parallel), then the smallest row, the first column among equals. */
+        size_t *first = keep ? NULL : malloc((nin ? nin : 1) * sizeof *first);
+        if (!keep && !first) {
+            lml_error_set(err, LML_ENOMEM, "out of memory");
+            goto done;
+        }
+        va_scan scan = {ins, n, first};
+        if (!keep)
+            lml_parallel_for(nin, va_first_invalid, &scan);
+        size_t bi = n, bk = 0;
+        for (size_t k = 0; !keep && k < nin; k++)
+            if (first[k] < bi)
+                bi = first[k], bk = k;
+        free(first);
+        if (bi < n) {
+            lml_error_set(err, LML_EINVAL,
+                          "%s: %s value in column '%s' at row %zu (handleInvalid=error; consider removing "
+                          "them or setting handleInvalid to keep or skip)",
+                          self->uid, lml_column_is_null(ins[bk].col, bi) ? "null" : "NaN", names[bk], bi);
+            goto done;
+        }
     }
     g.attrs = calloc(total ? total : 1, sizeof *g.attrs);
     g.num_attrs = (long)total;

@@ -14,6 +14,7 @@
 #include "core/internal.h"
 #include "ml/feature/feature_internal.h"
 #include "ml/persist/persist_private.h"
+#include "ml/tuning/tuning_internal.h"
 
 /* Every class lakeml can load. Trees and tuning add their vtables here. */
 static const lml_stage_vtable *const classes[] = {
@@ -25,6 +26,19 @@ static const lml_stage_vtable *const classes[] = {
     &lml_dt_classifier_vt, &lml_dt_classifier_model_vt, &lml_dt_regressor_vt, &lml_dt_regressor_model_vt,
     &lml_rf_classifier_vt, &lml_rf_classifier_model_vt, &lml_rf_regressor_vt, &lml_rf_regressor_model_vt,
     &lml_gbt_classifier_vt, &lml_gbt_classifier_model_vt, &lml_gbt_regressor_vt, &lml_gbt_regressor_model_vt,
+    &lml_cv_vt, &lml_cvm_vt, &lml_tvs_vt, &lml_tvsm_vt,
+};
+
+/* PySpark saves pure-Python validators under their Python class names (spec §6); they load as
+ * the Scala classes, whose hooks read the variant from the class name. */
+static const struct {
+    const char *name;
+    const lml_stage_vtable *vt;
+} aliases[] = {
+    {"pyspark.ml.tuning.CrossValidator", &lml_cv_vt},
+    {"pyspark.ml.tuning.CrossValidatorModel", &lml_cvm_vt},
+    {"pyspark.ml.tuning.TrainValidationSplit", &lml_tvs_vt},
+    {"pyspark.ml.tuning.TrainValidationSplitModel", &lml_tvsm_vt},
 };
 
 static const lml_stage_vtable *class_of(const char *name)
@@ -32,6 +46,9 @@ static const lml_stage_vtable *class_of(const char *name)
     for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++)
         if (strcmp(classes[i]->class_name, name) == 0)
             return classes[i];
+    for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+        if (strcmp(aliases[i].name, name) == 0)
+            return aliases[i].vt;
     return NULL;
 }
 

@@ -18,6 +18,7 @@ typedef struct rf_state {
     size_t d, num_classes, num_trees; /* num_classes 0: regression */
     lml_tree *trees;
     double *importances;
+    lml_fast_trees *fast; /* predict.c's layout of the trees, built by the first transform */
 } rf_state;
 
 static void state_retain(void *st) { __atomic_add_fetch(&((rf_state *)st)->refs, 1, __ATOMIC_RELAXED); }
@@ -31,6 +32,7 @@ static void state_release(void *vst)
         lml_tree_clear(&st->trees[t]);
     free(st->trees);
     free(st->importances);
+    lml_fast_trees_free(st->fast);
     free(st);
 }
 
@@ -209,6 +211,81 @@ static const rf_state *model_state(const lml_stage *m, lml_error *err)
     return lml_stage_state(m, &lml_rf_classifier_model_vt, err);
 }
 
+/* A leaf's contribution to a row: classification adds s[c]/tot for each class when tot > 0
+ * (the live flag), regression adds the prediction. */
+static bool rf_leaf_value(const void *ctx, size_t t, const lml_tree_node *leaf, const lml_tree *tr, double *out)
+{
+    (void)t;
+    const rf_state *st = ctx;
+    size_t K = st->num_classes;
+    if (!K) {
+        out[0] = leaf->prediction;
+        return true;
+    }
+    const double *s = tr->stats + leaf->stats;
+    double tot = 0.0;
+    for (size_t c = 0; c < K; c++)
+        tot += s[c];
+    for (size_t c = 0; c < K; c++)
+        out[c] = tot > 0 ? s[c] / tot : 0.0;
+    return tot > 0;
+}
+
+typedef struct rf_run {
+    const rf_state *st;
+    const lml_fast_trees *f;
+    double *pred, *raw, *prob;
+} rf_run;
+
+static void rf_tree(void *vc, size_t t, size_t i0, size_t i1, const uint32_t *leaves)
+{
+    (void)t;
+    const rf_run *c = vc;
+    size_t K = c->st->num_classes;
+    const double *v = c->f->vals;
+    if (!K) {
+        for (size_t i = i0; i < i1; i++)
+            c->pred[i] += v[leaves[i - i0]];
+        return;
+    }
+    for (size_t i = i0; i < i1; i++) {
+        uint32_t l = leaves[i - i0];
+        if (!c->f->live[l])
+            continue;
+        if (K == 2) { /* the common case, unrolled */
+            c->raw[2 * i] += v[2 * (size_t)l];
+            c->raw[2 * i + 1] += v[2 * (size_t)l + 1];
+            continue;
+        }
+        for (size_t k = 0; k < K; k++)
+            c->raw[i * K + k] += v[(size_t)l * K + k];
+    }
+}
+
+/* After the last tree: the mean (regression) or probability and first argmax class. */
+static void rf_finish(void *vc, size_t i0, size_t i1)
+{
+    const rf_run *c = vc;
+    size_t K = c->st->num_classes;
+    double *raw = c->raw, *prob = c->prob, *pred = c->pred;
+    for (size_t i = i0; i < i1; i++) {
+        if (!K) {
+            pred[i] = pred[i] / (double)c->st->num_trees;
+            continue;
+        }
+        double tot = 0.0;
+        size_t best = 0;
+        for (size_t k = 0; k < K; k++) {
+            tot += raw[i * K + k];
+            if (raw[i * K + k] > raw[i * K + best])
+                best = k;
+        }
+        for (size_t k = 0; k < K; k++)
+            prob[i * K + k] = tot > 0 ? raw[i * K + k] / tot : 0.0;
+        pred[i] = (double)best;
+    }
+}
+
 static lml_frame *transform(const lml_stage *self, const lml_frame *df, lml_error *err)
 {
     const rf_state *st = model_state(self, err);
@@ -227,37 +304,18 @@ static lml_frame *transform(const lml_stage *self, const lml_frame *df, lml_erro
         lml_error_set(err, LML_ENOMEM, "%s: out of memory for %zu rows", lml_stage_uid(self), n);
         goto fail;
     }
-    for (size_t i = 0; i < n; i++) {
-        double sum = 0.0;
-        for (size_t t = 0; t < st->num_trees; t++) {
-            const lml_tree *tr = &st->trees[t];
-            const lml_tree_node *leaf = &tr->nodes[lml_tree_leaf_of(tr, &dt, i)];
-            if (!K) {
-                sum += leaf->prediction;
-                continue;
-            }
-            const double *s = tr->stats + leaf->stats;
-            double tot = 0.0;
-            for (size_t c = 0; c < K; c++)
-                tot += s[c];
-            for (size_t c = 0; tot > 0 && c < K; c++)
-                raw[i * K + c] += s[c] / tot;
-        }
-        if (!K) {
-            pred[i] = sum / (double)st->num_trees;
-            continue;
-        }
-        double tot = 0.0;
-        size_t best = 0;
-        for (size_t c = 0; c < K; c++) {
-            tot += raw[i * K + c];
-            if (raw[i * K + c] > raw[i * K + best])
-                best = c;
-        }
-        for (size_t c = 0; c < K; c++)
-            prob[i * K + c] = tot > 0 ? raw[i * K + c] / tot : 0.0;
-        pred[i] = (double)best;
+    /* predict.c's compact trees; each leaf's share s[c]/tot (or prediction) is computed there once
+     * in the arithmetic a row-by-row walk would use, and added per row in tree order. */
+    const lml_fast_trees *fast =
+        lml_fast_trees_get(&((rf_state *)st)->fast, st->trees, st->num_trees, K ? K : 1, rf_leaf_value, st);
+    if (!fast) {
+        lml_error_set(err, LML_ENOMEM, "%s: out of memory for the compact trees", lml_stage_uid(self));
+        goto fail;
     }
+    for (size_t i = 0; !K && i < n; i++)
+        pred[i] = 0.0; /* the per-row sum */
+    rf_run run = {st, fast, pred, raw, prob};
+    lml_fast_trees_run(fast, &dt, rf_tree, rf_finish, &run);
     cur = lml_tree_add_outputs(cur, names, pred, raw, prob, n, K, err);
     cur = lml_tree_add_leaf_col(self, cur, st->trees, st->num_trees, true, &dt, err);
     free(pred), free(raw), free(prob);
@@ -367,4 +425,16 @@ static void *rf_load_cls(const char *dir, const struct cJSON *meta, int version,
 static void *rf_load_reg(const char *dir, const struct cJSON *meta, int version, lml_error *err)
 {
     return rf_load(dir, meta, version, false, err);
+}
+
+const lml_tree *lml_rf_model_trees(const lml_stage *m, size_t *d, size_t *num_classes, size_t *num_trees,
+                                   lml_error *err)
+{
+    const rf_state *st = model_state(m, err);
+    if (!st)
+        return NULL;
+    *d = st->d;
+    *num_classes = st->num_classes;
+    *num_trees = st->num_trees;
+    return st->trees;
 }

@@ -26,6 +26,7 @@ typedef struct gbt_state {
     lml_tree *trees;
     double *weights;
     double *importances;
+    lml_fast_trees *fast; /* predict.c's layout of the trees, built by the first transform */
 } gbt_state;
 
 static void state_retain(void *st) { __atomic_add_fetch(&((gbt_state *)st)->refs, 1, __ATOMIC_RELAXED); }
@@ -40,6 +41,7 @@ static void state_release(void *vst)
     free(st->trees);
     free(st->weights);
     free(st->importances);
+    lml_fast_trees_free(st->fast);
     free(st);
 }
 
@@ -432,6 +434,26 @@ static const gbt_state *model_state(const lml_stage *m, lml_error *err)
     return lml_stage_state(m, &lml_gbt_classifier_model_vt, err);
 }
 
+static bool gbt_leaf_value(const void *ctx, size_t t, const lml_tree_node *leaf, const lml_tree *tr, double *out)
+{
+    (void)ctx, (void)t, (void)tr;
+    out[0] = leaf->prediction;
+    return true;
+}
+
+typedef struct gbt_run {
+    const gbt_state *st;
+    const lml_fast_trees *f;
+    double *F;
+} gbt_run;
+
+static void gbt_tree(void *vc, size_t t, size_t i0, size_t i1, const uint32_t *leaves)
+{
+    const gbt_run *c = vc;
+    for (size_t i = i0; i < i1; i++)
+        c->F[i] += c->st->weights[t] * c->f->vals[leaves[i - i0]];
+}
+
 static lml_frame *transform(const lml_stage *self, const lml_frame *df, lml_error *err)
 {
     const gbt_state *st = model_state(self, err);
@@ -455,14 +477,18 @@ static lml_frame *transform(const lml_stage *self, const lml_frame *df, lml_erro
         free(pred), free(raw), free(prob);
         return lml_error_set(err, LML_ENOMEM, "%s: out of memory for %zu rows", lml_stage_uid(self), n), NULL;
     }
-    for (size_t i = 0; i < n; i++) {
-        double F = 0.0;
-        for (size_t t = 0; t < st->num_trees; t++)
-            F += st->weights[t] * st->trees[t].nodes[lml_tree_leaf_of(&st->trees[t], &dt, i)].prediction;
-        if (!K) {
-            pred[i] = F;
-            continue;
-        }
+    const lml_fast_trees *fast =
+        lml_fast_trees_get(&((gbt_state *)st)->fast, st->trees, st->num_trees, 1, gbt_leaf_value, NULL);
+    if (!fast) {
+        free(pred), free(raw), free(prob);
+        return lml_error_set(err, LML_ENOMEM, "%s: out of memory for the compact trees", lml_stage_uid(self)), NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        pred[i] = 0.0; /* F, summed per row in tree order by gbt_tree */
+    gbt_run run = {st, fast, pred};
+    lml_fast_trees_run(fast, &dt, gbt_tree, NULL, &run);
+    for (size_t i = 0; K && i < n; i++) {
+        double F = pred[i];
         /* Spark: raw [-F, F]; probability of class 0 from the logistic loss, class 1 its complement. */
         raw[2 * i] = -F, raw[2 * i + 1] = F;
         prob[2 * i] = 1.0 / (1.0 + exp(2.0 * F));
@@ -580,4 +606,17 @@ static void *gbt_load_cls(const char *dir, const struct cJSON *meta, int version
 static void *gbt_load_reg(const char *dir, const struct cJSON *meta, int version, lml_error *err)
 {
     return gbt_load(dir, meta, version, false, err);
+}
+
+const lml_tree *lml_gbt_model_trees(const lml_stage *m, size_t *d, bool *cls, size_t *num_trees,
+                                    const double **weights, lml_error *err)
+{
+    const gbt_state *st = model_state(m, err);
+    if (!st)
+        return NULL;
+    *d = st->d;
+    *cls = st->cls;
+    *num_trees = st->num_trees;
+    *weights = st->weights;
+    return st->trees;
 }

@@ -14,6 +14,7 @@ typedef struct dt_state {
     size_t d, num_classes; /* num_classes 0: regression */
     lml_tree tree;
     double *importances;
+    lml_fast_trees *fast; /* predict.c's layout of the tree, built by the first transform */
 } dt_state;
 
 static void state_retain(void *st) { __atomic_add_fetch(&((dt_state *)st)->refs, 1, __ATOMIC_RELAXED); }
@@ -25,6 +26,7 @@ static void state_release(void *vst)
         return;
     lml_tree_clear(&st->tree);
     free(st->importances);
+    lml_fast_trees_free(st->fast);
     free(st);
 }
 
@@ -128,6 +130,34 @@ static const dt_state *model_state(const lml_stage *m, lml_error *err)
     return lml_stage_state(m, &lml_dt_classifier_model_vt, err);
 }
 
+typedef struct dt_run {
+    const dt_state *st;
+    const lml_fast_trees *f;
+    double *pred, *raw, *prob;
+} dt_run;
+
+/* The outputs of rows [i0, i1) from the leaves predict.c found (rows in parallel blocks). */
+static void dt_rows(void *vc, size_t t, size_t i0, size_t i1, const uint32_t *leaves)
+{
+    (void)t;
+    const dt_run *c = vc;
+    size_t K = c->st->num_classes;
+    for (size_t i = i0; i < i1; i++) {
+        const lml_tree_node *leaf = &c->st->tree.nodes[c->f->leaf_node[leaves[i - i0]]];
+        c->pred[i] = leaf->prediction;
+        if (K) {
+            const double *s = c->st->tree.stats + leaf->stats;
+            double tot = 0.0;
+            for (size_t k = 0; k < K; k++)
+                tot += s[k];
+            for (size_t k = 0; k < K; k++) {
+                c->raw[i * K + k] = s[k];
+                c->prob[i * K + k] = tot > 0 ? s[k] / tot : 0.0;
+            }
+        }
+    }
+}
+
 static lml_frame *transform(const lml_stage *self, const lml_frame *df, lml_error *err)
 {
     const dt_state *st = model_state(self, err);
@@ -146,20 +176,13 @@ static lml_frame *transform(const lml_stage *self, const lml_frame *df, lml_erro
         lml_error_set(err, LML_ENOMEM, "%s: out of memory for %zu rows", lml_stage_uid(self), n);
         goto fail;
     }
-    for (size_t i = 0; i < n; i++) {
-        const lml_tree_node *leaf = &st->tree.nodes[lml_tree_leaf_of(&st->tree, &dt, i)];
-        pred[i] = leaf->prediction;
-        if (K) {
-            const double *s = st->tree.stats + leaf->stats;
-            double tot = 0.0;
-            for (size_t c = 0; c < K; c++)
-                tot += s[c];
-            for (size_t c = 0; c < K; c++) {
-                raw[i * K + c] = s[c];
-                prob[i * K + c] = tot > 0 ? s[c] / tot : 0.0;
-            }
-        }
+    const lml_fast_trees *fast = lml_fast_trees_get(&((dt_state *)st)->fast, &st->tree, 1, 0, NULL, NULL);
+    if (!fast) {
+        lml_error_set(err, LML_ENOMEM, "%s: out of memory for the compact tree", lml_stage_uid(self));
+        goto fail;
     }
+    dt_run run = {st, fast, pred, raw, prob};
+    lml_fast_trees_run(fast, &dt, dt_rows, NULL, &run);
     cur = lml_tree_add_outputs(cur, names, pred, raw, prob, n, K, err);
     cur = lml_tree_add_leaf_col(self, cur, &st->tree, 1, false, &dt, err);
     const char *vname = !K && cur && lml_is_set(self, "varianceCol") ? lml_param_string(self, "varianceCol") : NULL;
@@ -314,4 +337,14 @@ static void *dt_load_cls(const char *dir, const struct cJSON *meta, int version,
 static void *dt_load_reg(const char *dir, const struct cJSON *meta, int version, lml_error *err)
 {
     return dt_load(dir, meta, version, false, err);
+}
+
+const lml_tree *lml_dt_model_tree(const lml_stage *m, size_t *d, size_t *num_classes, lml_error *err)
+{
+    const dt_state *st = model_state(m, err);
+    if (!st)
+        return NULL;
+    *d = st->d;
+    *num_classes = st->num_classes;
+    return &st->tree;
 }

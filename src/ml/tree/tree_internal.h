@@ -206,4 +206,58 @@ lml_tree *lml_tree_persist_load(const char *dir, const struct cJSON *meta, int v
                                 bool want_classes, size_t *T, double **weights, size_t *d, size_t *k, lml_error *err);
 void lml_tree_free_all(lml_tree *trees, size_t T);
 
+/* The learned trees of fitted models, borrowed (for the scorer, src/ml/scorer/): NULL with
+ * LML_ETYPE when the stage is not of that family. d: features; num_classes: 0 for regressors. */
+const lml_tree *lml_dt_model_tree(const lml_stage *m, size_t *d, size_t *num_classes, lml_error *err);
+const lml_tree *lml_rf_model_trees(const lml_stage *m, size_t *d, size_t *num_classes, size_t *num_trees,
+                                   lml_error *err);
+const lml_tree *lml_gbt_model_trees(const lml_stage *m, size_t *d, bool *cls, size_t *num_trees,
+                                    const double **weights, lml_error *err);
+
+/* ---- fast batch prediction (predict.c): the trees of a model re-laid out once as 16-byte
+ * pre-order nodes and walked tree-major over blocks of rows; same leaves as lml_tree_leaf_of. */
+typedef struct lml_fast_node {
+    double thr;    /* continuous: left iff value <= thr; leaf: -inf; categorical: index into cats */
+    int32_t feat;  /* >= 0: the feature; <= -2: categorical split on feature -2 - feat */
+    int32_t right; /* the right child (the left one is the next node); a leaf: itself */
+} lml_fast_node;
+typedef struct lml_fast_cat {
+    const double *cats; /* borrowed from the lml_tree */
+    int32_t ncats, arity;
+} lml_fast_cat;
+typedef struct lml_fast_trees {
+    size_t T;
+    size_t *start; /* tree t's nodes: [start[t], start[t+1]) */
+    int *depth;    /* steps from the root to the deepest leaf */
+    bool *has_cat;
+    lml_fast_node *nodes;
+    lml_fast_cat *cats;
+    size_t ncats;
+    int32_t *leaf_node;             /* per node: the source node index in its lml_tree (-1: a split) */
+    size_t nv;                      /* values per leaf from the caller's function (0: none) */
+    double *vals;                   /* nv per node, set for leaves */
+    uint8_t *live;                  /* per leaf: what the function returned */
+} lml_fast_trees;
+
+/* Computes the nv values of one leaf of tree t (in exactly the caller's transform arithmetic);
+ * the return value is kept in live[] (e.g. "this leaf contributes"). */
+typedef bool (*lml_leaf_value_fn)(const void *ctx, size_t t, const lml_tree_node *leaf, const lml_tree *tree,
+                                  double *out);
+/* The compact form of trees[0..T), built on first use and published in *slot (thread-safe: a
+ * racing builder frees its copy); NULL when out of memory. Free the slot with lml_fast_trees_free. */
+const lml_fast_trees *lml_fast_trees_get(lml_fast_trees **slot, const lml_tree *trees, size_t T, size_t nv,
+                                         lml_leaf_value_fn fn, const void *ctx);
+void lml_fast_trees_free(lml_fast_trees *f);
+/* Global node index of the leaf that each row of [i0, i1) reaches in tree t. */
+void lml_fast_trees_leaves(const lml_fast_trees *f, size_t t, const lml_tree_data *dt, size_t i0, size_t i1,
+                           uint32_t *out);
+
+#define LML_FAST_BLOCK 128 /* rows per task: ~100 KB of 103 doubles, stays in L2 across the trees */
+/* Called for each tree t in order with the leaves of rows [i0, i1); then finish once per block. */
+typedef void (*lml_fast_tree_fn)(void *ctx, size_t t, size_t i0, size_t i1, const uint32_t *leaves);
+typedef void (*lml_fast_rows_fn)(void *ctx, size_t i0, size_t i1);
+/* Runs the blocks of dt's rows on the pool; a row's result depends on nothing but the row. */
+void lml_fast_trees_run(const lml_fast_trees *f, const lml_tree_data *dt, lml_fast_tree_fn per_tree,
+                        lml_fast_rows_fn finish, void *ctx);
+
 #endif

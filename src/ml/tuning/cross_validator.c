@@ -31,21 +31,34 @@ static const lml_param_def cv_params[] = {
     {.name = "seed", .type = LML_PARAM_INT, .doc = "random seed", .has_default = true, .def_i = -1191137437},
 };
 
+/* Spark's CrossValidatorModel has CrossValidatorParams only (no parallelism, collectSubModels):
+ * a saved model naming those would not load in Spark. */
+static const lml_param_def cvm_params[] = {
+    {.name = "foldCol", .type = LML_PARAM_STRING, .doc = "the column holding user-specified fold numbers",
+     .has_default = true, .def_s = ""},
+    {.name = "numFolds", .type = LML_PARAM_INT, .doc = "number of folds for cross validation (>= 2)",
+     .has_default = true, .def_i = 3, .check = check_folds},
+    {.name = "seed", .type = LML_PARAM_INT, .doc = "random seed", .has_default = true, .def_i = -1191137437},
+};
+
 static lml_stage *cv_fit(const lml_stage *self, const lml_frame *df, lml_error *err);
 static lml_frame *cvm_transform(const lml_stage *self, const lml_frame *df, lml_error *err);
 
-static const lml_stage_vtable cv_vt = {
+const lml_stage_vtable lml_cv_vt = {
     .name = "CrossValidator", .class_name = "org.apache.spark.ml.tuning.CrossValidator",
     .kind = LML_STAGE_ESTIMATOR, .params = cv_params, .nparams = sizeof cv_params / sizeof cv_params[0],
-    .fit = cv_fit, .retain_state = lml_tuning_spec_retain, .release_state = lml_tuning_spec_release};
-static const lml_stage_vtable cvm_vt = {
+    .fit = cv_fit, .retain_state = lml_tuning_spec_retain, .release_state = lml_tuning_spec_release,
+    .save_data = lml_tuning_save_data, .load_state = lml_tuning_load_spec, .persist_keys = lml_tuning_persist_keys};
+const lml_stage_vtable lml_cvm_vt = {
     .name = "CrossValidatorModel", .class_name = "org.apache.spark.ml.tuning.CrossValidatorModel",
-    .kind = LML_STAGE_MODEL, .params = cv_params, .nparams = sizeof cv_params / sizeof cv_params[0],
-    .transform = cvm_transform, .retain_state = lml_tuning_result_retain, .release_state = lml_tuning_result_release};
+    .kind = LML_STAGE_MODEL, .params = cvm_params, .nparams = sizeof cvm_params / sizeof cvm_params[0],
+    .transform = cvm_transform, .retain_state = lml_tuning_result_retain, .release_state = lml_tuning_result_release,
+    .save_data = lml_tuning_save_data, .load_state = lml_tuning_load_result,
+    .persist_keys = lml_tuning_persist_keys};
 
 lml_stage *lml_cross_validator_new(lml_stage *estimator, lml_param_grid *grid, lml_stage *evaluator, lml_error *err)
 {
-    return lml_tuning_create(&cv_vt, estimator, grid, evaluator, err);
+    return lml_tuning_create(&lml_cv_vt, estimator, grid, evaluator, err);
 }
 
 /* fold[i] = the fold row i validates, or -1 when its draw falls in no fold (possible only when
@@ -57,7 +70,7 @@ static bool assign_folds(const lml_stage *self, const lml_frame *df, int64_t k, 
     if (fold_col && *fold_col) {
         const lml_column *c = lml_frame_column_by_name(df, fold_col, err);
         if (!c) {
-            lml_error_prefix(err, "%s: foldCol: ", self->uid);
+            lml_error_prefix(err, "%s: foldCol", self->uid);
             return false;
         }
         lml_type t = lml_column_type(c);
@@ -147,7 +160,7 @@ static lml_stage *cv_fit(const lml_stage *self, const lml_frame *df, lml_error *
             q += (all[f * nmaps + j] - avg[j]) * (all[f * nmaps + j] - avg[j]);
         sd[j] = sqrt(q / (double)nf);
     }
-    model = lml_tuning_finish(self, &cvm_vt, df, nf, avg, sd, subs, err);
+    model = lml_tuning_finish(self, &lml_cvm_vt, df, nf, avg, sd, subs, err);
     avg = sd = NULL;
     subs = NULL;
 out:
@@ -179,9 +192,9 @@ static lml_frame *cvm_transform(const lml_stage *self, const lml_frame *df, lml_
 
 static const lml_tuning_spec *spec_of(const lml_stage *s, lml_error *err)
 {
-    if (s && (s->vt == &cv_vt || s->vt == &lml_tvs_vt))
+    if (s && (s->vt == &lml_cv_vt || s->vt == &lml_tvs_vt))
         return s->state;
-    if (s && (s->vt == &cvm_vt || s->vt == &lml_tvsm_vt))
+    if (s && (s->vt == &lml_cvm_vt || s->vt == &lml_tvsm_vt))
         return ((const lml_tuning_result *)s->state)->spec;
     lml_error_set(err, LML_ETYPE, "expected a CrossValidator, TrainValidationSplit or their model, got %s",
                   s ? s->vt->name : "NULL");
@@ -190,7 +203,7 @@ static const lml_tuning_spec *spec_of(const lml_stage *s, lml_error *err)
 
 static const lml_tuning_result *result_of(const lml_stage *s, lml_error *err)
 {
-    if (s && (s->vt == &cvm_vt || s->vt == &lml_tvsm_vt))
+    if (s && (s->vt == &lml_cvm_vt || s->vt == &lml_tvsm_vt))
         return s->state;
     lml_error_set(err, LML_ETYPE, "expected a CrossValidatorModel or TrainValidationSplitModel, got %s",
                   s ? s->vt->name : "NULL");
@@ -227,7 +240,9 @@ const double *lml_tuning_model_std_metrics(const lml_stage *model, size_t *n, lm
 {
     const lml_tuning_result *r = result_of(model, err);
     if (r && !r->std_metrics) {
-        lml_error_set(err, LML_ETYPE, "%s: stdMetrics exist only for a CrossValidatorModel", model->uid);
+        lml_error_set(err, LML_ETYPE,
+                      "%s: no stdMetrics (they exist for a CrossValidatorModel fitted by lakeml or loaded from a "
+                      "file that has them)", model->uid);
         r = NULL;
     }
     if (n)

@@ -1,6 +1,9 @@
 /* ParamGridBuilder (spec §11.2): params kept in insertion order with their value lists; grid point
  * j is decoded as a mixed-radix number whose last digit is the last param (PySpark's
- * itertools.product order: first param slowest). */
+ * itertools.product order: first param slowest). A grid read back from a saved validator is
+ * instead an explicit list of param maps: Spark's files hold whatever list the writer had (Scala's
+ * builder orders it first-param-fastest, users pass arbitrary lists), which need not be a
+ * Cartesian product in this order. */
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,12 +21,36 @@ typedef struct grid_param {
     lml_param_value *values;
 } grid_param;
 
+/* One entry of an explicit param map. */
+typedef struct grid_entry {
+    char *uid;
+    char *name;
+    lml_param_value value;
+} grid_entry;
+
+typedef struct grid_map {
+    size_t n, cap;
+    grid_entry *entries;
+} grid_map;
+
 struct lml_param_grid {
     size_t n, cap;
     grid_param *params;
+    /* Explicit mode (lml_param_grid_new_explicit): the maps themselves; params is then unused. */
+    bool is_explicit;
+    size_t nmaps, maps_cap;
+    grid_map *maps;
 };
 
 lml_param_grid *lml_param_grid_new(void) { return calloc(1, sizeof(lml_param_grid)); }
+
+lml_param_grid *lml_param_grid_new_explicit(void)
+{
+    lml_param_grid *g = calloc(1, sizeof *g);
+    if (g)
+        g->is_explicit = true;
+    return g;
+}
 
 static void clear_values(grid_param *p)
 {
@@ -44,6 +71,15 @@ void lml_param_grid_free(lml_param_grid *g)
         free(g->params[i].name);
     }
     free(g->params);
+    for (size_t j = 0; j < g->nmaps; j++) {
+        for (size_t k = 0; k < g->maps[j].n; k++) {
+            free(g->maps[j].entries[k].uid);
+            free(g->maps[j].entries[k].name);
+            lml_param_value_clear(&g->maps[j].entries[k].value);
+        }
+        free(g->maps[j].entries);
+    }
+    free(g->maps);
     free(g);
 }
 
@@ -79,6 +115,11 @@ static bool add(lml_param_grid *g, const lml_stage *stage, const char *name, lml
     bool ok = false;
     lml_stage *scratch = NULL;
     const lml_param_def *def = NULL;
+    if (g->is_explicit) {
+        lml_error_set(err, LML_EINVAL, "param '%s': a grid read from a saved validator is a fixed list of param maps; "
+                      "addGrid and baseOn cannot extend it", name);
+        goto out;
+    }
     for (size_t k = 0; k < stage->vt->nparams; k++)
         if (strcmp(stage->vt->params[k].name, name) == 0)
             def = &stage->vt->params[k];
@@ -226,6 +267,8 @@ bool lml_param_grid_base_on_bool(lml_param_grid *g, const lml_stage *stage, cons
 
 size_t lml_param_grid_num_maps(const lml_param_grid *g)
 {
+    if (g->is_explicit)
+        return g->nmaps;
     size_t total = 1;
     for (size_t i = 0; i < g->n; i++) {
         if (g->params[i].n && total > SIZE_MAX / g->params[i].n)
@@ -243,6 +286,87 @@ static size_t digit(const lml_param_grid *g, size_t j, size_t p)
     return j % g->params[p].n;
 }
 
+size_t lml_param_grid_map_len(const lml_param_grid *g, size_t j)
+{
+    if (j >= lml_param_grid_num_maps(g))
+        return 0;
+    return g->is_explicit ? g->maps[j].n : g->n;
+}
+
+void lml_param_grid_entry(const lml_param_grid *g, size_t j, size_t k, const char **uid, const char **name,
+                          const lml_param_value **value)
+{
+    if (g->is_explicit) {
+        const grid_entry *e = &g->maps[j].entries[k];
+        *uid = e->uid;
+        *name = e->name;
+        *value = &e->value;
+        return;
+    }
+    *uid = g->params[k].uid;
+    *name = g->params[k].name;
+    *value = &g->params[k].values[digit(g, j, k)];
+}
+
+bool lml_param_grid_push_map(lml_param_grid *g, lml_error *err)
+{
+    if (!g->is_explicit)
+        return lml_error_set(err, LML_EINVAL, "lml_param_grid_push_map needs a grid made by lml_param_grid_new_explicit");
+    if (g->nmaps == g->maps_cap) {
+        size_t cap = g->maps_cap ? 2 * g->maps_cap : 4;
+        grid_map *m = realloc(g->maps, cap * sizeof *m);
+        if (!m)
+            return lml_error_set(err, LML_ENOMEM, "out of memory building a param grid");
+        g->maps = m;
+        g->maps_cap = cap;
+    }
+    g->maps[g->nmaps++] = (grid_map){0};
+    return true;
+}
+
+bool lml_param_grid_push_entry(lml_param_grid *g, const lml_stage *stage, const char *name,
+                               const lml_param_value *value, lml_error *err)
+{
+    if (!g->is_explicit || g->nmaps == 0)
+        return lml_error_set(err, LML_EINVAL, "lml_param_grid_push_entry needs a map started by lml_param_grid_push_map");
+    grid_map *m = &g->maps[g->nmaps - 1];
+    const lml_param_def *def = NULL;
+    for (size_t k = 0; k < stage->vt->nparams; k++)
+        if (strcmp(stage->vt->params[k].name, name) == 0)
+            def = &stage->vt->params[k];
+    if (!def)
+        return lml_error_set(err, LML_EINVAL, "%s has no param '%s'", stage->uid, name);
+    if (value->type != def->type)
+        return lml_error_set(err, LML_ETYPE, "%s: param '%s' is a %s param, got a %s value", stage->uid, name,
+                             type_word(def->type), type_word(value->type));
+    for (size_t k = 0; k < m->n; k++)
+        if (strcmp(m->entries[k].uid, stage->uid) == 0 && strcmp(m->entries[k].name, name) == 0)
+            return lml_error_set(err, LML_EINVAL, "param map %zu sets %s.%s twice", g->nmaps - 1, stage->uid, name);
+    /* The stage's own setter checks the range, so a loaded grid holds only values a fit accepts. */
+    lml_stage *scratch = lml_stage_copy(stage, err);
+    bool ok = scratch && set_value(scratch, name, value, err);
+    lml_stage_free(scratch);
+    if (!ok)
+        return false;
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? 2 * m->cap : 4;
+        grid_entry *e = realloc(m->entries, cap * sizeof *e);
+        if (!e)
+            return lml_error_set(err, LML_ENOMEM, "out of memory building a param grid");
+        m->entries = e;
+        m->cap = cap;
+    }
+    grid_entry *e = &m->entries[m->n];
+    *e = (grid_entry){.uid = strdup(stage->uid), .name = strdup(name)};
+    if (!e->uid || !e->name || !lml_param_value_copy(&e->value, value, err)) {
+        free(e->uid);
+        free(e->name);
+        return lml_error_set(err, LML_ENOMEM, "out of memory building a param grid");
+    }
+    m->n++;
+    return true;
+}
+
 char *lml_param_grid_map_string(const lml_param_grid *g, size_t j, lml_error *err)
 {
     if (j >= lml_param_grid_num_maps(g)) {
@@ -251,8 +375,10 @@ char *lml_param_grid_map_string(const lml_param_grid *g, size_t j, lml_error *er
     }
     lml_strbuf sb = {0};
     lml_strbuf_append(&sb, "{", 1);
-    for (size_t p = 0; p < g->n; p++) {
-        const lml_param_value *v = &g->params[p].values[digit(g, j, p)];
+    for (size_t k = 0, n = lml_param_grid_map_len(g, j); k < n; k++) {
+        const char *uid, *name;
+        const lml_param_value *v;
+        lml_param_grid_entry(g, j, k, &uid, &name, &v);
         char buf[LML_DOUBLE_BUF > 32 ? LML_DOUBLE_BUF : 32];
         const char *text = buf;
         switch (v->type) {
@@ -261,7 +387,7 @@ char *lml_param_grid_map_string(const lml_param_grid *g, size_t j, lml_error *er
         case LML_PARAM_DOUBLE: lml_format_double_java(v->v.d, buf); break;
         default: text = v->v.s; break;
         }
-        lml_strbuf_printf(&sb, "%s%s.%s: %s", p ? ", " : "", g->params[p].uid, g->params[p].name, text);
+        lml_strbuf_printf(&sb, "%s%s.%s: %s", k ? ", " : "", uid, name, text);
     }
     lml_strbuf_append(&sb, "}", 1);
     return lml_strbuf_finish(&sb, err);
@@ -276,15 +402,18 @@ lml_stage *lml_param_grid_apply(const lml_param_grid *g, size_t j, const lml_sta
     lml_stage *c = lml_pipeline_copy_deep(estimator, err);
     if (!c)
         return NULL;
-    for (size_t p = 0; p < g->n; p++) {
-        lml_stage *target = lml_pipeline_find_uid(c, g->params[p].uid);
+    for (size_t k = 0, n = lml_param_grid_map_len(g, j); k < n; k++) {
+        const char *uid, *name;
+        const lml_param_value *v;
+        lml_param_grid_entry(g, j, k, &uid, &name, &v);
+        lml_stage *target = lml_pipeline_find_uid(c, uid);
         if (!target) {
             lml_error_set(err, LML_ENOTFOUND, "param map %zu: no stage with uid '%s' (param '%s') in estimator %s", j,
-                          g->params[p].uid, g->params[p].name, estimator->uid);
+                          uid, name, estimator->uid);
             lml_stage_free(c);
             return NULL;
         }
-        if (!set_value(target, g->params[p].name, &g->params[p].values[digit(g, j, p)], err)) {
+        if (!set_value(target, name, v, err)) {
             lml_stage_free(c);
             return NULL;
         }

@@ -22,18 +22,28 @@ static const lml_param_def tvs_params[] = {
      .has_default = true, .def_d = 0.75, .check = lml_check_unit},
 };
 
+/* Spark's TrainValidationSplitModel has TrainValidationSplitParams only (no parallelism,
+ * collectSubModels): a saved model naming those would not load in Spark. */
+static const lml_param_def tvsm_params[] = {
+    {.name = "seed", .type = LML_PARAM_INT, .doc = "random seed", .has_default = true, .def_i = -1772833110},
+    {.name = "trainRatio", .type = LML_PARAM_DOUBLE, .doc = "ratio between training set and validation set (>= 0 && <= 1)",
+     .has_default = true, .def_d = 0.75, .check = lml_check_unit},
+};
+
 static lml_stage *tvs_fit(const lml_stage *self, const lml_frame *df, lml_error *err);
 static lml_frame *tvsm_transform(const lml_stage *self, const lml_frame *df, lml_error *err);
 
 const lml_stage_vtable lml_tvs_vt = {
     .name = "TrainValidationSplit", .class_name = "org.apache.spark.ml.tuning.TrainValidationSplit",
     .kind = LML_STAGE_ESTIMATOR, .params = tvs_params, .nparams = sizeof tvs_params / sizeof tvs_params[0],
-    .fit = tvs_fit, .retain_state = lml_tuning_spec_retain, .release_state = lml_tuning_spec_release};
+    .fit = tvs_fit, .retain_state = lml_tuning_spec_retain, .release_state = lml_tuning_spec_release,
+    .save_data = lml_tuning_save_data, .load_state = lml_tuning_load_spec, .persist_keys = lml_tuning_persist_keys};
 const lml_stage_vtable lml_tvsm_vt = {
     .name = "TrainValidationSplitModel", .class_name = "org.apache.spark.ml.tuning.TrainValidationSplitModel",
-    .kind = LML_STAGE_MODEL, .params = tvs_params, .nparams = sizeof tvs_params / sizeof tvs_params[0],
+    .kind = LML_STAGE_MODEL, .params = tvsm_params, .nparams = sizeof tvsm_params / sizeof tvsm_params[0],
     .transform = tvsm_transform, .retain_state = lml_tuning_result_retain,
-    .release_state = lml_tuning_result_release};
+    .release_state = lml_tuning_result_release, .save_data = lml_tuning_save_data,
+    .load_state = lml_tuning_load_result, .persist_keys = lml_tuning_persist_keys};
 
 lml_stage *lml_train_validation_split_new(lml_stage *estimator, lml_param_grid *grid, lml_stage *evaluator,
                                           lml_error *err)

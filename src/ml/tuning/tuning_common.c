@@ -125,9 +125,9 @@ bool lml_tuning_run(const lml_stage *self, const lml_tuning_spec *spec, lml_fram
             if (err) {
                 *err = c.errs[t];
                 if (nsplits > 1)
-                    lml_error_prefix(err, "%s: fold %zu, param map %zu: ", self->uid, t / nmaps, t % nmaps);
+                    lml_error_prefix(err, "%s: fold %zu, param map %zu", self->uid, t / nmaps, t % nmaps);
                 else
-                    lml_error_prefix(err, "%s: param map %zu: ", self->uid, t % nmaps);
+                    lml_error_prefix(err, "%s: param map %zu", self->uid, t % nmaps);
             }
         }
     }
@@ -195,7 +195,7 @@ lml_stage *lml_tuning_finish(const lml_stage *self, const lml_stage_vtable *mode
     r->best_model = est ? lml_fit(est, df, err) : NULL;
     lml_stage_free(est);
     if (!r->best_model) {
-        lml_error_prefix(err, "%s: refitting param map %zu on all rows: ", self->uid, r->best);
+        lml_error_prefix(err, "%s: refitting param map %zu on all rows", self->uid, r->best);
         lml_tuning_result_release(r);
         return NULL;
     }
