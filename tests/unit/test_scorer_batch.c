@@ -2,7 +2,9 @@
  * lml_transform's bit for bit, and every row's code equals the row path's, on 9,000 generated
  * rows with nulls and NaN in double and int32 columns (int64 and boolean ones too); for numeric inputs straight into the
  * assembler (the column-copy path) and for indexer / one-hot / imputer pipelines (the row-by-row
- * feature path); linear models and tree models (the tree-major block walk); 1 and 2 threads. */
+ * feature path); linear models and tree models (the tree-major block walk: trees laid out complete,
+ * and the node walk of trees deeper than that layout takes, forced through a lower limit too); 1 and
+ * 2 threads. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdint.h>
@@ -10,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lakeml/lakeml.h"
+#include "ml/scorer/program.h"
 #include "scorer_support.h"
 #include "support.h"
 
@@ -130,14 +133,18 @@ static void check_frame(const lml_stage *model, const lml_frame *df, size_t want
     size_t no = lml_scorer_num_outputs(s), K = lml_scorer_num_classes(s), n = lml_frame_num_rows(df);
     cr_assert_eq(no, want_outputs);
     cr_assert_eq(n, N);
-    double *out[2], got[64], want[64];
-    int *codes[2];
-    for (int t = 0; t < 2; t++) {
-        lml_set_num_threads(t + 1);
+    /* runs: 1 thread, 2 threads, then through the internal entry: every tree by its node copy
+     * (cmax 0, 2 threads), and trees deeper than 3 by it, the others complete (1 thread) */
+    double *out[4], got[64], want[64];
+    int *codes[4];
+    for (int t = 0; t < 4; t++) {
+        lml_set_num_threads(t == 0 || t == 3 ? 1 : 2);
         out[t] = malloc(n * no * sizeof(double));
         codes[t] = malloc(n * sizeof(int));
         memset(out[t], 0, n * no * sizeof(double));
-        cr_assert(lml_scorer_predict_frame(s, df, out[t], codes[t], &err), "%s", err.message);
+        bool ok = t < 2 ? lml_scorer_predict_frame(s, df, out[t], codes[t], &err)
+                        : lml_sc_predict_frame_walk(s, df, out[t], codes[t], t == 2 ? 0 : 3, &err);
+        cr_assert(ok, "%s", err.message);
     }
     lml_set_num_threads(0);
     void *ws = malloc(lml_scorer_workspace_size(s));
@@ -146,17 +153,15 @@ static void check_frame(const lml_stage *model, const lml_frame *df, size_t want
     for (size_t i = 0; i < n; i++) {
         sc_row(s, df, i, row);
         int rc = lml_scorer_predict(s, row, got, ws);
-        cr_assert_eq(codes[0][i], rc, "row %zu: batch code %d, row code %d", i, codes[0][i], rc);
-        cr_assert_eq(codes[1][i], rc, "row %zu: 2-thread code %d, row code %d", i, codes[1][i], rc);
+        for (int t = 0; t < 4; t++)
+            cr_assert_eq(codes[t][i], rc, "row %zu: run %d code %d, row code %d", i, t, codes[t][i], rc);
         counts[rc == LML_OK ? 0 : rc == LML_SCORER_SKIPPED ? 2 : 1]++;
         if (rc != LML_OK)
             continue;
-        for (size_t k = 0; k < no; k++) {
-            cr_assert(memcmp(&out[0][i * no + k], &got[k], sizeof(double)) == 0, "row %zu output %s: batch %a, row %a", i,
-                      lml_scorer_output_name(s, k), out[0][i * no + k], got[k]);
-            cr_assert(memcmp(&out[1][i * no + k], &got[k], sizeof(double)) == 0, "row %zu output %s: 2 threads %a, row %a",
-                      i, lml_scorer_output_name(s, k), out[1][i * no + k], got[k]);
-        }
+        for (size_t k = 0; k < no; k++)
+            for (int t = 0; t < 4; t++)
+                cr_assert(memcmp(&out[t][i * no + k], &got[k], sizeof(double)) == 0, "row %zu output %s: run %d %a, row %a",
+                          i, lml_scorer_output_name(s, k), t, out[t][i * no + k], got[k]);
     }
     lml_frame *good = ok_rows(df, codes[0]);
     lml_frame *tr = lml_transform(model, good, &err);
@@ -172,7 +177,7 @@ static void check_frame(const lml_stage *model, const lml_frame *df, size_t want
     lml_frame_free(good);
     free(ws);
     free(row);
-    for (int t = 0; t < 2; t++)
+    for (int t = 0; t < 4; t++)
         free(out[t]), free(codes[t]);
     lml_scorer_free(s);
 }
@@ -251,6 +256,29 @@ Test(scorer_batch, random_forest_classifier_and_regressor)
     cr_assert(lml_set_int(rf, "numTrees", 10, &err), "%s", err.message);
     m = fit_indexed(rf, true, clean);
     check_frame(m, dirty, 5, c);
+    lml_stage_free(m);
+    lml_frame_free(clean);
+    lml_frame_free(dirty);
+}
+
+Test(scorer_batch, trees_deeper_than_the_complete_layout_take_the_node_walk)
+{
+    lml_error err = {0};
+    lml_frame *clean = make_frame(15, false), *dirty = make_frame(16, true);
+    lml_stage *rr = with_label(lml_random_forest_regressor_new(), "yr");
+    cr_assert(lml_set_int(rr, "numTrees", 6, &err) && lml_set_int(rr, "maxDepth", 16, &err), "%s", err.message);
+    lml_stage *m = fit_numeric(rr, "keep", clean);
+    int64_t deepest = 0;
+    for (size_t t = 0; t < 6; t++) {
+        int64_t dep = lml_random_forest_tree_depth(lml_pipeline_stage(m, 1), t, &err);
+        cr_assert_geq(dep, 0, "%s", err.message);
+        deepest = dep > deepest ? dep : deepest;
+    }
+    cr_assert_gt(deepest, 12, "a tree past the complete layout's depth 12: %lld", (long long)deepest);
+    size_t c[3];
+    check_frame(m, dirty, 1, c);
+    cr_assert_gt(c[0], N / 2);
+    cr_assert_eq(c[0] + c[1], N);
     lml_stage_free(m);
     lml_frame_free(clean);
     lml_frame_free(dirty);

@@ -21,7 +21,7 @@
 /* Rows per block: BLOCK for tree models (the block's features stay in L2 while each tree is
  * walked over them), LBLOCK for linear models, whose fused path reads each input column in runs
  * of LBLOCK values (long runs keep the hardware prefetcher ahead on 100+ columns at once). */
-enum { BLOCK = 256, LBLOCK = 4096, LANES = 8 };
+enum { BLOCK = 256, LBLOCK = 4096, LANES = 16 };
 
 typedef struct scratch {
     double *feat;   /* d × bs features, column-major */
@@ -32,12 +32,24 @@ typedef struct scratch {
     lml_value *row; /* ninputs values (the row-by-row feature path) */
 } scratch;
 
-/* The walk's copy of the tree nodes: a leaf becomes a split on feature 0 at −∞ that goes right to
- * itself (the features are finite), so every tree is walked exactly its depth in steps without a
- * branch; the leaf row stays in the scorer's own node. */
+/* The walk's copies of the trees. A tree of depth D ≤ CMAX_DEPTH is laid out complete (heap order:
+ * node i's children are 2i + 1 and 2i + 2): coff holds the split feature pre-multiplied by BLOCK,
+ * cthr its threshold, and the 2^D bottom positions hold the leaf rows in cleaf; a leaf above the
+ * bottom covers all the bottom positions under it (its padding nodes split at +∞, so they go left,
+ * though any direction would end on the same leaf). Then a row takes exactly D steps
+ * i = 2i + 1 + (x > thr), no `right` loaded and no select. A deeper tree (its padding would
+ * outgrow the caches) is walked through `nodes`: a leaf becomes a split on feature 0 at −∞ that
+ * goes right to itself (the features are finite), so it too takes exactly its depth in steps
+ * without a branch; the leaf row stays in the scorer's own node. Either way the same comparisons
+ * decide the same leaf. */
+enum { CMAX_DEPTH = 12 };
+
 typedef struct walk {
     lml_sc_node *nodes;
     uint32_t *depth; /* per tree */
+    size_t *base;    /* per tree: its 2^D entries in coff, cthr and cleaf, or SIZE_MAX (via nodes) */
+    uint32_t *coff, *cleaf;
+    double *cthr;
 } walk;
 
 typedef struct job {
@@ -219,35 +231,60 @@ static void forest_block(const job *J, scratch *sc, size_t r0, size_t na)
     const lml_sc_node *wn = J->w.nodes;
     for (size_t t = 0; t < m->ntrees; t++) {
         uint32_t root = m->roots[t], depth = J->w.depth[t];
+        size_t b = J->w.base[t];
         for (size_t a0 = 0; a0 < na; a0 += LANES) {
             size_t q = na - a0 < LANES ? na - a0 : LANES;
-            uint32_t k[LANES];
-            for (size_t l = 0; l < LANES; l++)
-                k[l] = root;
-            if (q == LANES && sc->act[a0 + LANES - 1] == sc->act[a0] + LANES - 1) {
-                /* consecutive rows (the usual case): lane l reads column offset l, so only the
-                 * node indices live in registers */
-                const double *x = sc->feat + sc->act[a0];
-                for (uint32_t st = 0; st < depth; st++)
-                    for (size_t l = 0; l < LANES; l++) {
-                        /* select by mask, not by branch: the direction is a coin flip per row */
-                        const lml_sc_node *nd = &wn[k[l]];
-                        uint32_t go_right = -(uint32_t)!(x[(size_t)nd->feat * BLOCK + l] <= nd->thr);
-                        k[l] = ((k[l] + 1) & ~go_right) | ((uint32_t)nd->right & go_right);
-                    }
+            uint32_t k[LANES], lr[LANES];
+            bool run = q == LANES && sc->act[a0 + LANES - 1] == sc->act[a0] + LANES - 1;
+            if (b != SIZE_MAX) {
+                const uint32_t *co = J->w.coff + b;
+                const double *ct = J->w.cthr + b;
+                for (size_t l = 0; l < LANES; l++)
+                    k[l] = 0;
+                if (run) { /* consecutive rows (the usual case): lane l reads column offset l */
+                    const double *x = sc->feat + sc->act[a0];
+                    for (uint32_t st = 0; st < depth; st++)
+                        for (size_t l = 0; l < LANES; l++)
+                            k[l] = 2 * k[l] + 1 + !(x[co[k[l]] + l] <= ct[k[l]]);
+                } else {
+                    const double *x[LANES];
+                    for (size_t l = 0; l < LANES; l++) /* idle lanes repeat the last row */
+                        x[l] = sc->feat + sc->act[a0 + (l < q ? l : q - 1)];
+                    for (uint32_t st = 0; st < depth; st++)
+                        for (size_t l = 0; l < LANES; l++)
+                            k[l] = 2 * k[l] + 1 + !(x[l][co[k[l]]] <= ct[k[l]]);
+                }
+                uint32_t first = (1u << depth) - 1;
+                for (size_t l = 0; l < LANES; l++)
+                    lr[l] = J->w.cleaf[b + k[l] - first];
             } else {
-                const double *x[LANES];
-                for (size_t l = 0; l < LANES; l++) /* idle lanes repeat the last row */
-                    x[l] = sc->feat + sc->act[a0 + (l < q ? l : q - 1)];
-                for (uint32_t st = 0; st < depth; st++)
-                    for (size_t l = 0; l < LANES; l++) {
-                        const lml_sc_node *nd = &wn[k[l]];
-                        uint32_t go_right = -(uint32_t)!(x[l][(size_t)nd->feat * BLOCK] <= nd->thr);
-                        k[l] = ((k[l] + 1) & ~go_right) | ((uint32_t)nd->right & go_right);
-                    }
+                for (size_t l = 0; l < LANES; l++)
+                    k[l] = root;
+                if (run) {
+                    const double *x = sc->feat + sc->act[a0];
+                    for (uint32_t st = 0; st < depth; st++)
+                        for (size_t l = 0; l < LANES; l++) {
+                            /* select by mask, not by branch: the direction is a coin flip per row */
+                            const lml_sc_node *nd = &wn[k[l]];
+                            uint32_t go_right = -(uint32_t)!(x[(size_t)nd->feat * BLOCK + l] <= nd->thr);
+                            k[l] = ((k[l] + 1) & ~go_right) | ((uint32_t)nd->right & go_right);
+                        }
+                } else {
+                    const double *x[LANES];
+                    for (size_t l = 0; l < LANES; l++)
+                        x[l] = sc->feat + sc->act[a0 + (l < q ? l : q - 1)];
+                    for (uint32_t st = 0; st < depth; st++)
+                        for (size_t l = 0; l < LANES; l++) {
+                            const lml_sc_node *nd = &wn[k[l]];
+                            uint32_t go_right = -(uint32_t)!(x[l][(size_t)nd->feat * BLOCK] <= nd->thr);
+                            k[l] = ((k[l] + 1) & ~go_right) | ((uint32_t)nd->right & go_right);
+                        }
+                }
+                for (size_t l = 0; l < LANES; l++)
+                    lr[l] = (uint32_t)m->nodes[k[l]].right;
             }
             for (size_t l = 0; l < q; l++) {
-                const double *leaf = m->leaves + (size_t)m->nodes[k[l]].right * lw;
+                const double *leaf = m->leaves + (size_t)lr[l] * lw;
                 if (cls) {
                     double *raw = J->out + (r0 + sc->act[a0 + l]) * no + 1 + K;
                     for (size_t c = 0; c < K; c++)
@@ -309,9 +346,41 @@ static void block_task(void *ctx, size_t b, int worker)
         trees_block(J, sc, r0, nb, cd);
 }
 
-/* The walk's node copy and tree depths, for forests and GBTs without categorical splits (false
- * only when out of memory; w->nodes stays NULL when the trees are walked row by row). */
-static bool walk_new(const lml_sc_model *m, walk *w)
+static void walk_free(walk *w)
+{
+    free(w->nodes), free(w->depth), free(w->base), free(w->coff), free(w->cleaf), free(w->cthr);
+    *w = (walk){0};
+}
+
+/* Tree t's complete copy at w->base[t] (its depth D ≤ CMAX_DEPTH): pre-order (node, heap index,
+ * level) triples on `stack`, which holds 3 · (D + 2) entries (each split pops one and pushes two,
+ * so depth-first never holds more than one pending node per level plus the current one). */
+static void walk_complete(const lml_sc_model *m, walk *w, size_t t, uint32_t *stack)
+{
+    size_t b = w->base[t], sp = 0;
+    uint32_t D = w->depth[t], first = (1u << D) - 1;
+    for (size_t i = 0; i < first; i++)
+        w->coff[b + i] = 0, w->cthr[b + i] = INFINITY;
+    stack[sp++] = m->roots[t], stack[sp++] = 0, stack[sp++] = 0;
+    while (sp) {
+        uint32_t lev = stack[--sp], i = stack[--sp], k = stack[--sp];
+        const lml_sc_node *nd = &m->nodes[k];
+        if (nd->feat == -1) { /* every bottom position under heap node i */
+            uint32_t h = D - lev, lo = ((i + 1) << h) - 1 - first;
+            for (uint32_t j = 0; j < (1u << h); j++)
+                w->cleaf[b + lo + j] = (uint32_t)nd->right;
+            continue;
+        }
+        w->coff[b + i] = (uint32_t)nd->feat * BLOCK, w->cthr[b + i] = nd->thr;
+        stack[sp++] = (uint32_t)nd->right, stack[sp++] = 2 * i + 2, stack[sp++] = lev + 1;
+        stack[sp++] = k + 1, stack[sp++] = 2 * i + 1, stack[sp++] = lev + 1;
+    }
+}
+
+/* The walk's copies and tree depths, for forests and GBTs without categorical splits (false only
+ * when out of memory; w->nodes stays NULL when the trees are walked row by row). cmax: the deepest
+ * tree laid out complete (CMAX_DEPTH; the tests lower it to reach the node walk). */
+static bool walk_new(const lml_sc_model *m, walk *w, uint32_t cmax)
 {
     *w = (walk){0};
     if (m->kind != LML_SC_RF_CLS && m->kind != LML_SC_RF_REG && m->kind != LML_SC_GBT_CLS && m->kind != LML_SC_GBT_REG)
@@ -319,12 +388,14 @@ static bool walk_new(const lml_sc_model *m, walk *w)
     for (size_t k = 0; k < m->nnodes; k++)
         if (m->nodes[k].feat <= -2)
             return true;
+    size_t nt = m->ntrees ? m->ntrees : 1;
     w->nodes = malloc((m->nnodes ? m->nnodes : 1) * sizeof *w->nodes);
-    w->depth = malloc((m->ntrees ? m->ntrees : 1) * sizeof *w->depth);
-    uint32_t *stack = malloc((m->nnodes ? m->nnodes : 1) * 2 * sizeof *stack);
-    if (!w->nodes || !w->depth || !stack) {
-        free(w->nodes), free(w->depth), free(stack);
-        *w = (walk){0};
+    w->depth = malloc(nt * sizeof *w->depth);
+    w->base = malloc(nt * sizeof *w->base);
+    uint32_t *stack = malloc((m->nnodes ? m->nnodes : 1) * 2 * sizeof *stack + 3 * (CMAX_DEPTH + 2) * sizeof *stack);
+    if (!w->nodes || !w->depth || !w->base || !stack) {
+        free(stack);
+        walk_free(w);
         return false;
     }
     for (size_t k = 0; k < m->nnodes; k++) {
@@ -332,6 +403,7 @@ static bool walk_new(const lml_sc_model *m, walk *w)
         if (m->nodes[k].feat == -1)
             w->nodes[k] = (lml_sc_node){.thr = -INFINITY, .feat = 0, .right = (int32_t)k};
     }
+    size_t total = 0;
     for (size_t t = 0; t < m->ntrees; t++) { /* depth-first: (node, depth) pairs */
         size_t sp = 0;
         uint32_t deepest = 0;
@@ -346,6 +418,22 @@ static bool walk_new(const lml_sc_model *m, walk *w)
             stack[sp++] = (uint32_t)m->nodes[k].right, stack[sp++] = dep + 1;
         }
         w->depth[t] = deepest;
+        w->base[t] = SIZE_MAX;
+        if (deepest <= cmax && deepest <= CMAX_DEPTH)
+            w->base[t] = total, total += (size_t)1 << deepest;
+    }
+    if (total) {
+        w->coff = malloc(total * sizeof *w->coff);
+        w->cthr = malloc(total * sizeof *w->cthr);
+        w->cleaf = malloc(total * sizeof *w->cleaf);
+        if (!w->coff || !w->cthr || !w->cleaf) {
+            free(stack);
+            walk_free(w);
+            return false;
+        }
+        for (size_t t = 0; t < m->ntrees; t++)
+            if (w->base[t] != SIZE_MAX)
+                walk_complete(m, w, t, stack);
     }
     free(stack);
     return true;
@@ -403,7 +491,8 @@ static scratch *scratch_new(const lml_scorer *s, size_t nw, size_t bs)
     return sc;
 }
 
-bool lml_scorer_predict_frame(const lml_scorer *s, const lml_frame *df, double *out, int *codes, lml_error *err)
+bool lml_sc_predict_frame_walk(const lml_scorer *s, const lml_frame *df, double *out, int *codes, unsigned cmax,
+                               lml_error *err)
 {
     if (!s || !df || (!out && lml_frame_num_rows(df)))
         return lml_error_set(err, LML_EINVAL, "lml_scorer_predict_frame: NULL scorer, frame or output");
@@ -421,7 +510,7 @@ bool lml_scorer_predict_frame(const lml_scorer *s, const lml_frame *df, double *
     J.fast = fast_plan(s, &J.mode);
     J.bs = s->m.kind == LML_SC_LINREG || s->m.kind == LML_SC_LOGREG ? LBLOCK : BLOCK;
     J.sc = scratch_new(s, nw, J.bs);
-    bool ok = J.codes && J.sc && walk_new(&s->m, &J.w);
+    bool ok = J.codes && J.sc && walk_new(&s->m, &J.w, cmax);
     if (ok)
         lml_parallel_for((J.n + J.bs - 1) / J.bs, block_task, &J);
     else
@@ -437,10 +526,14 @@ bool lml_scorer_predict_frame(const lml_scorer *s, const lml_frame *df, double *
         break;
     }
     scratch_free(J.sc, J.sc ? nw : 0);
-    free(J.w.nodes);
-    free(J.w.depth);
+    walk_free(&J.w);
     free(J.fast);
     free(own);
     free(J.cols);
     return ok;
+}
+
+bool lml_scorer_predict_frame(const lml_scorer *s, const lml_frame *df, double *out, int *codes, lml_error *err)
+{
+    return lml_sc_predict_frame_walk(s, df, out, codes, CMAX_DEPTH, err);
 }

@@ -148,4 +148,9 @@ void lml_sc_model_clear(lml_sc_model *m);
 /* Runs the program; on failure *failed receives the failing op's index. */
 int lml_sc_run(const lml_scorer *s, const lml_value *row, double *out, void *workspace, size_t *failed);
 
+/* lml_scorer_predict_frame with trees deeper than cmax walked through their node copy instead of
+ * their complete layout (batch.c; the tests pass 0 to reach that walk). */
+bool lml_sc_predict_frame_walk(const lml_scorer *s, const lml_frame *df, double *out, int *codes, unsigned cmax,
+                               lml_error *err);
+
 #endif
