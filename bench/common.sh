@@ -70,3 +70,19 @@ bench_setup_build() {
     [[ -n $v && $v != release ]] && say "WARNING: $build is a buildtype=$v build, not release"
     (cd "$build" && pwd)
 }
+
+# bench_forest_data DATA_ROOT ROWS SEED: a gen_forest_data classification set (from $build) whose
+# training part has ROWS rows (70% of the total), made once under DATA_ROOT; prints its directory.
+# Shared by bench/score and bench/latency, which score the same data.
+bench_forest_data() {
+    local root=$1 rows=$2 seed=$3 total dir
+    total=$(((rows * 10 + 6) / 7))
+    while (((total * 7) / 10 < rows)); do total=$((total + 1)); done
+    dir=$root/score_cls_${rows}_seed$seed
+    if [[ ! -f $dir/meta.txt ]]; then
+        mkdir -p "$dir" || return 1
+        say "generating $dir"
+        "$build/bench/gen_forest_data" "$dir" cls "$total" "$seed" >&2 || { rm -f "$dir/meta.txt"; return 1; }
+    fi
+    (cd "$dir" && pwd)
+}

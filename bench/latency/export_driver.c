@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "latency_stats.h"
 #include MODEL_C
 
 #define MAX_ROWS 1000
@@ -29,19 +30,6 @@ typedef union slot {
     const char *s;
     double d;
 } slot;
-
-static int64_t ns_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
 
 int main(int argc, char **argv)
 {
@@ -104,19 +92,8 @@ int main(int argc, char **argv)
         lat[c] = ns_now() - t0;
         sink += out[2];
     }
-    double mean = 0;
-    for (long c = 0; c < calls; c++)
-        mean += (double)lat[c];
-    mean /= (double)calls;
-    qsort(lat, (size_t)calls, sizeof *lat, cmp_i64);
-    int64_t med = lat[calls / 2], p99 = lat[(size_t)((double)calls * 0.99)];
-    for (long c = 0; c < calls; c++) {
-        int64_t t0 = ns_now();
-        lat[c] = ns_now() - t0;
-    }
-    qsort(lat, (size_t)calls, sizeof *lat, cmp_i64);
-    printf("median_ns=%lld p99_ns=%lld mean_ns=%.1f clock_ns=%lld calls=%ld rows=%zu mismatches=%zu\n", (long long)med,
-           (long long)p99, mean, (long long)lat[calls / 2], calls, n, bad);
+    latency_report(lat, calls);
+    printf(" rows=%zu mismatches=%zu\n", n, bad);
     (void)sink;
     free(lat);
     return bad ? 3 : 0;

@@ -36,6 +36,7 @@
 #include "lakeml/ml/scorer.h"
 #include "lakeml/ml/stage.h"
 #include "lakeml/threads.h"
+#include "latency_stats.h"
 
 #define MAX_ROWS 1000
 #define WARMUP 1000
@@ -123,19 +124,6 @@ out:
     return df;
 }
 
-static int64_t ns_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* Writes one input value for export_driver.c: strings as they are (numbers a string input
  * receives formatted as Spark casts an integer), numbers as hex floats. */
 static void put_value(FILE *f, const lml_value *v, bool is_string)
@@ -220,20 +208,8 @@ static int run(const char *model_dir, const char *source, long calls, const char
         lat[c] = ns_now() - t0;
         sink += out[2];
     }
-    double mean = 0;
-    for (long c = 0; c < calls; c++)
-        mean += (double)lat[c];
-    mean /= (double)calls;
-    qsort(lat, (size_t)calls, sizeof *lat, cmp_i64);
-    int64_t med = lat[calls / 2], p99 = lat[(size_t)((double)calls * 0.99)];
-    for (long c = 0; c < calls; c++) {
-        int64_t t0 = ns_now();
-        lat[c] = ns_now() - t0;
-    }
-    qsort(lat, (size_t)calls, sizeof *lat, cmp_i64);
-    printf("median_ns=%" PRId64 " p99_ns=%" PRId64 " mean_ns=%.1f clock_ns=%" PRId64 " calls=%ld rows=%zu inputs=%zu "
-           "mismatches=%zu\n",
-           med, p99, mean, lat[calls / 2], calls, n, nin, bad);
+    latency_report(lat, calls);
+    printf(" rows=%zu inputs=%zu mismatches=%zu\n", n, nin, bad);
     (void)sink;
     free(rows), free(out), free(ws), free(lat);
     lml_scorer_free(sc), lml_frame_free(ref), lml_frame_free(df), lml_stage_free(model);

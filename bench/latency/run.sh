@@ -72,19 +72,8 @@ data_root=${LML_BENCH_DIR:-$work/data}
 mkdir -p "$data_root" || die "cannot create $data_root"
 
 # The forest: bench/score's data and models (same names as bench/score/run.sh makes them).
-gen() {
-    local rows=$1 seed=$2 total dir
-    total=$(((rows * 10 + 6) / 7))
-    while (((total * 7) / 10 < rows)); do total=$((total + 1)); done
-    dir=$data_root/score_cls_${rows}_seed$seed
-    if [[ ! -f $dir/meta.txt ]]; then
-        mkdir -p "$dir" || return 1
-        "$build/bench/gen_forest_data" "$dir" cls "$total" "$seed" >&2 || { rm -f "$dir/meta.txt"; return 1; }
-    fi
-    (cd "$dir" && pwd)
-}
-train=$(gen 100000 42) || die "gen_forest_data failed"
-score=$(gen 1000000 43) || die "gen_forest_data failed"
+train=$(bench_forest_data "$data_root" 100000 42) || die "gen_forest_data failed"
+score=$(bench_forest_data "$data_root" 1000000 43) || die "gen_forest_data failed"
 models=$data_root/models_100000_42_1000000_43_1
 mkdir -p "$models/sk"
 if [[ ! -f $models/lakeml.fit ]]; then

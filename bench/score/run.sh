@@ -78,21 +78,8 @@ trap 'rm -rf "$work"' EXIT
 data_root=${LML_BENCH_DIR:-$work/data}
 mkdir -p "$data_root" || die "cannot create $data_root"
 
-# gen KIND_ROWS SEED: a gen_forest_data set whose training part has ROWS rows (70% of the total).
-gen() {
-    local rows=$1 seed=$2 total dir
-    total=$(((rows * 10 + 6) / 7))
-    while (((total * 7) / 10 < rows)); do total=$((total + 1)); done
-    dir=$data_root/score_cls_${rows}_seed$seed
-    if [[ ! -f $dir/meta.txt ]]; then
-        mkdir -p "$dir" || return 1
-        say "generating $dir"
-        "$build/bench/gen_forest_data" "$dir" cls "$total" "$seed" >&2 || { rm -f "$dir/meta.txt"; return 1; }
-    fi
-    (cd "$dir" && pwd)
-}
-train=$(gen "$N_TRAIN" "$SEED") || die "gen_forest_data failed (training rows)"
-score=$(gen "$N_SCORE" "$SCORE_SEED") || die "gen_forest_data failed (scoring rows)"
+train=$(bench_forest_data "$data_root" "$N_TRAIN" "$SEED") || die "gen_forest_data failed (training rows)"
+score=$(bench_forest_data "$data_root" "$N_SCORE" "$SCORE_SEED") || die "gen_forest_data failed (scoring rows)"
 read -r n_score _ d <"$score/meta.txt"
 models=$data_root/models_${N_TRAIN}_${SEED}_${N_SCORE}_${SCORE_SEED}_${MODEL_SEED}
 mkdir -p "$models/sk"

@@ -284,20 +284,44 @@ static size_t check(const lml_stage *model, const lml_frame *in, const lml_frame
     return bad;
 }
 
+/* The common arguments of `score` and `scorer`: MODEL_DIR PARQUET THREADS (argv[2..4]), loaded.
+ * Returns 0, or the exit status after a message. */
+static int load_inputs(char **argv, int *threads, lml_stage **model, lml_frame **in)
+{
+    *threads = atoi(argv[4]);
+    if (*threads < 1)
+        return fprintf(stderr, "score_bench: bad THREADS\n"), 2;
+    lml_set_num_threads(*threads);
+    lml_error err = {0};
+    if (!(*model = lml_load(argv[2], &err)))
+        return fail("loading the model", &err);
+    if (!(*in = lml_parquet_read(argv[3], NULL, &err)))
+        return lml_stage_free(*model), fail("reading the Parquet file", &err);
+    return 0;
+}
+
+/* Writes P(class 1) of n rows, v[i * stride], as raw float64 for evaluate.py. */
+static bool write_p1(const char *path, const double *v, size_t n, size_t stride)
+{
+    FILE *f = fopen(path, "wb");
+    bool ok = f != NULL;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = fwrite(&v[i * stride], sizeof(double), 1, f) == 1;
+    if (f && fclose(f) != 0)
+        ok = false;
+    return ok;
+}
+
 static int score(char **argv)
 {
-    const char *model_dir = argv[2], *pq = argv[3], *pred_out = argv[5];
-    int threads = atoi(argv[4]);
-    if (threads < 1)
-        return fprintf(stderr, "score_bench: bad THREADS\n"), 2;
-    lml_set_num_threads(threads);
+    const char *pred_out = argv[5];
+    int threads;
+    lml_stage *model;
+    lml_frame *in;
+    int rc = load_inputs(argv, &threads, &model, &in);
+    if (rc)
+        return rc;
     lml_error err = {0};
-    lml_stage *model = lml_load(model_dir, &err);
-    if (!model)
-        return fail("loading the model", &err);
-    lml_frame *in = lml_parquet_read(pq, NULL, &err);
-    if (!in)
-        return lml_stage_free(model), fail("reading the Parquet file", &err);
     double c0 = cpu_now(), t0 = now();
     lml_frame *out = lml_transform(model, in, &err);
     double secs = now() - t0, cpu = cpu_now() - c0;
@@ -318,13 +342,7 @@ static int score(char **argv)
 
     size_t n = lml_frame_num_rows(out), checked = 0;
     const lml_column *pc = lml_frame_column_by_name(out, "probability", &err);
-    FILE *f = fopen(pred_out, "wb");
-    bool ok = pc && f;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = fwrite(&lml_column_vector_dense(pc)[2 * i + 1], sizeof(double), 1, f) == 1;
-    if (f && fclose(f) != 0)
-        ok = false;
-    if (!ok)
+    if (!pc || !write_p1(pred_out, lml_column_vector_dense(pc) + 1, n, 2))
         return fail("writing the predictions", pc ? NULL : &err);
     const lml_column *fc = lml_frame_column_by_name(out, "features", &err);
     size_t nnz = !fc ? 0 : lml_column_vector_is_sparse(fc) ? (size_t)lml_column_vector_indptr(fc)[n]
@@ -364,18 +382,14 @@ static size_t check_scorer(const double *o, size_t no, const lml_frame *out, siz
 
 static int scorer(char **argv)
 {
-    const char *model_dir = argv[2], *pq = argv[3], *pred_out = argv[5];
-    int threads = atoi(argv[4]);
-    if (threads < 1)
-        return fprintf(stderr, "score_bench: bad THREADS\n"), 2;
-    lml_set_num_threads(threads);
+    const char *pred_out = argv[5];
+    int threads;
+    lml_stage *model;
+    lml_frame *in;
+    int rc = load_inputs(argv, &threads, &model, &in);
+    if (rc)
+        return rc;
     lml_error err = {0};
-    lml_stage *model = lml_load(model_dir, &err);
-    if (!model)
-        return fail("loading the model", &err);
-    lml_frame *in = lml_parquet_read(pq, NULL, &err);
-    if (!in)
-        return lml_stage_free(model), fail("reading the Parquet file", &err);
     double t0 = now();
     lml_scorer *s = lml_scorer_new(model, &err);
     double compile_s = now() - t0;
@@ -392,13 +406,7 @@ static int scorer(char **argv)
     if (!ok)
         return fail("scoring", &err);
     double rss = peak_rss_mb();
-    FILE *f = fopen(pred_out, "wb");
-    ok = f != NULL && no == 5;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = fwrite(&o[i * no + 2], sizeof(double), 1, f) == 1;
-    if (f && fclose(f) != 0)
-        ok = false;
-    if (!ok)
+    if (no != 5 || !write_p1(pred_out, o + 2, n, no))
         return fail("writing the predictions", NULL);
     printf("seconds=%.4f cpu_seconds=%.3f compile_seconds=%.4f rows=%zu rss_mb=%.1f threads=%d", secs, cpu, compile_s,
            n, rss, threads);

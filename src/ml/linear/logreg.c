@@ -134,39 +134,59 @@ void lml_logreg_margins_dense(const lml_logreg_state *s, const double *x, double
     }
 }
 
-/* rawPrediction, probability and prediction of one row from its margins m (s->rows). */
-static void predict(const lml_logreg_state *s, const double *m, double thr, const double *th, double *raw,
-                    double *prob, double *pred)
+bool lml_logreg_rule_of(const lml_stage *self, const lml_logreg_state *s, lml_logreg_rule *r, lml_error *err)
 {
-    size_t K = s->num_classes;
-    if (!s->multinomial) {
-        raw[0] = -m[0], raw[1] = m[0];
-        prob[0] = 1.0 / (1.0 + exp(m[0]));
+    size_t nt = 0, K = s->num_classes;
+    const double *th = lml_is_set(self, "thresholds") ? lml_get_doubles(self, "thresholds", &nt, NULL) : NULL;
+    if (th && nt != K)
+        return lml_error_set(err, LML_EINVAL, "%s: thresholds has length %zu but the model has %zu classes", self->uid,
+                             nt, K);
+    *r = (lml_logreg_rule){.th = s->multinomial ? th : NULL};
+    if (s->multinomial)
+        return true;
+    double thr = lml_param_double(self, "threshold");
+    if (th) {
+        double tt = 1.0 / (1.0 + th[0] / th[1]); /* t₁ = 0 → t = 0 (always 1); t₀ = 0 → t = 1 */
+        /* Spark's checkThresholdConsistency: both set must agree. */
+        if (lml_is_set(self, "threshold") && fabs(thr - tt) > 1e-5)
+            return lml_error_set(err, LML_EINVAL,
+                                 "%s: inconsistent values for threshold (%g) and thresholds (equivalent to %g)",
+                                 self->uid, thr, tt);
+        thr = tt;
+    }
+    r->binary_rule = thr <= 0.0 ? 1 : thr >= 1.0 ? 2 : 0;
+    r->cutoff = r->binary_rule == 0 ? log(thr / (1.0 - thr)) : 0.0;
+    return true;
+}
+
+void lml_logreg_outputs(bool multinomial, size_t K, const double *m, const lml_logreg_rule *r, double *raw,
+                        double *prob, double *pred)
+{
+    if (!multinomial) {
+        double g = m[0];
+        raw[0] = -g, raw[1] = g;
+        prob[0] = 1.0 / (1.0 + exp(g));
         prob[1] = 1.0 - prob[0];
-        if (thr <= 0.0)
-            *pred = 1.0;
-        else if (thr >= 1.0)
-            *pred = 0.0;
-        else
-            *pred = m[0] > log(thr / (1.0 - thr)) ? 1.0 : 0.0;
+        *pred = r->binary_rule == 1 ? 1.0 : r->binary_rule == 2 ? 0.0 : g > r->cutoff ? 1.0 : 0.0;
         return;
     }
     double mx = -INFINITY, sum = 0.0;
     size_t top = 0;
     for (size_t k = 0; k < K; k++) {
         raw[k] = m[k];
-        if (m[k] > mx)
-            mx = m[k], top = k;
+        if (raw[k] > mx)
+            mx = raw[k], top = k;
     }
     if (mx == INFINITY) { /* a one-class model: Spark puts all probability on the first +∞ */
         for (size_t k = 0; k < K; k++)
             prob[k] = k == top ? 1.0 : 0.0;
     } else {
         for (size_t k = 0; k < K; k++)
-            sum += (prob[k] = exp(m[k] - mx));
+            sum += (prob[k] = exp(raw[k] - mx));
         for (size_t k = 0; k < K; k++)
             prob[k] /= sum;
     }
+    const double *th = r->th;
     size_t best = 0;
     double bv = -INFINITY;
     for (size_t k = 0; k < K; k++) {
@@ -193,8 +213,7 @@ static lml_frame *add_col(lml_frame *f, const char *name, lml_column *c, lml_err
 typedef struct lr_run {
     const lml_logreg_state *s;
     const lml_column *fc;
-    double thr;
-    const double *th;
+    lml_logreg_rule rule;
     double *raw, *prob, *pred;
     size_t n;
     bool failed; /* a task could not get memory for the margins of a model with many classes */
@@ -249,7 +268,7 @@ static void lr_block(void *vc, size_t task, int worker)
             }
         }
         for (size_t q = 0; q < lanes; q++, i++)
-            predict(s, m + q * R, c->thr, c->th, c->raw + i * K, c->prob + i * K, c->pred + i);
+            lml_logreg_outputs(s->multinomial, K, m + q * R, &c->rule, c->raw + i * K, c->prob + i * K, c->pred + i);
     }
     if (m != local)
         free(m);
@@ -279,23 +298,10 @@ static lml_frame *lr_transform(const lml_stage *self, const lml_frame *df, lml_e
             lml_error_set(err, LML_EINVAL, "%s: output column %s already exists", self->uid, names[i]);
             return NULL;
         }
-    size_t nt = 0, K = s->num_classes, n = lml_column_length(fc);
-    const double *th = lml_is_set(self, "thresholds") ? lml_get_doubles(self, "thresholds", &nt, NULL) : NULL;
-    if (th && nt != K) {
-        lml_error_set(err, LML_EINVAL, "%s: thresholds has length %zu but the model has %zu classes", self->uid, nt, K);
+    size_t K = s->num_classes, n = lml_column_length(fc);
+    lml_logreg_rule rule;
+    if (!lml_logreg_rule_of(self, s, &rule, err))
         return NULL;
-    }
-    double thr = lml_param_double(self, "threshold");
-    if (th && !s->multinomial) {
-        double tt = 1.0 / (1.0 + th[0] / th[1]); /* t₁ = 0 → t = 0 (always 1); t₀ = 0 → t = 1 */
-        /* Spark's checkThresholdConsistency: both set must agree. */
-        if (lml_is_set(self, "threshold") && fabs(thr - tt) > 1e-5) {
-            lml_error_set(err, LML_EINVAL, "%s: inconsistent values for threshold (%g) and thresholds (equivalent to "
-                          "%g)", self->uid, thr, tt);
-            return NULL;
-        }
-        thr = tt;
-    }
     size_t nk;
     if (!lml_mul_ok(n, K, &nk) || nk > SIZE_MAX / sizeof(double) / 2) {
         lml_error_set(err, LML_ENOMEM, "%s: %zu rows × %zu classes is too large", self->uid, n, K);
@@ -313,7 +319,7 @@ static lml_frame *lr_transform(const lml_stage *self, const lml_frame *df, lml_e
             lml_error_set(err, LML_EINVAL, "%s: column '%s' row %zu: features are null", self->uid, fname, i);
             goto done;
         }
-    lr_run run = {s, fc, thr, s->multinomial ? th : NULL, raw, prob, pred, n, false};
+    lr_run run = {s, fc, rule, raw, prob, pred, n, false};
     lml_parallel_for((n + LR_BLOCK - 1) / LR_BLOCK, lr_block, &run);
     if (run.failed) {
         lml_error_set(err, LML_ENOMEM, "%s: out of memory for the margins of %zu classes", self->uid, s->rows);

@@ -73,4 +73,22 @@ lml_logreg_state *lml_logreg_fit_state(const lml_stage *est, const lml_frame *df
 /* The model's margins for one row of d features (dense x): out[rows]. */
 void lml_logreg_margins_dense(const lml_logreg_state *s, const double *x, double *out);
 
+/* How a model turns margins into a prediction: a multinomial model takes the argmax of
+ * probability / thresholds (th, borrowed) or of the margins (th NULL); a binomial one compares its
+ * margin with cutoff = log(t / (1 − t)) for the threshold t, or predicts 1 always (t ≤ 0, rule 1)
+ * or 0 always (t ≥ 1, rule 2). */
+typedef struct lml_logreg_rule {
+    const double *th;
+    int binary_rule; /* 0: margin > cutoff */
+    double cutoff;
+} lml_logreg_rule;
+/* The rule of model `self` with state s from its threshold / thresholds params, with Spark's
+ * checks (LML_EINVAL: thresholds of the wrong length, threshold and thresholds that disagree). */
+bool lml_logreg_rule_of(const lml_stage *self, const lml_logreg_state *s, lml_logreg_rule *r, lml_error *err);
+/* rawPrediction (K), probability (K) and prediction of one row from its margins m (1 for a
+ * binomial model, K for a multinomial one; m may be raw). Shared with the embedded scorer so the
+ * two give the same bits. */
+void lml_logreg_outputs(bool multinomial, size_t K, const double *m, const lml_logreg_rule *r, double *raw,
+                        double *prob, double *pred);
+
 #endif

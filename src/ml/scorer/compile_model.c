@@ -57,26 +57,13 @@ static bool compile_logreg(lml_sc_model *m, const lml_stage *st, lml_error *err)
     m->K = (uint32_t)s->num_classes;
     m->rows = (uint32_t)s->rows;
     m->multinomial = s->multinomial;
-    size_t nt = 0;
-    const double *th = lml_is_set(st, "thresholds") ? lml_get_doubles(st, "thresholds", &nt, NULL) : NULL;
-    if (th && nt != s->num_classes)
-        return lml_error_set(err, LML_EINVAL, "%s: thresholds has length %zu but the model has %zu classes", st->uid,
-                             nt, s->num_classes);
-    double thr = lml_param_double(st, "threshold");
-    if (th && !s->multinomial) {
-        double tt = 1.0 / (1.0 + th[0] / th[1]);
-        if (lml_is_set(st, "threshold") && fabs(thr - tt) > 1e-5)
-            return lml_error_set(err, LML_EINVAL,
-                                 "%s: inconsistent values for threshold (%g) and thresholds (equivalent to %g)",
-                                 st->uid, thr, tt);
-        thr = tt;
-    }
-    if (!s->multinomial) {
-        m->bin_rule = thr <= 0.0 ? 1 : thr >= 1.0 ? 2 : 0;
-        m->cutoff = m->bin_rule == 0 ? log(thr / (1.0 - thr)) : 0.0;
-    } else if (th && !(m->th = dup_doubles(th, nt))) {
+    lml_logreg_rule r;
+    if (!lml_logreg_rule_of(st, s, &r, err))
+        return false;
+    m->bin_rule = r.binary_rule;
+    m->cutoff = r.cutoff;
+    if (r.th && !(m->th = dup_doubles(r.th, s->num_classes)))
         return oom(err);
-    }
     if (!(m->coef = dup_doubles(s->coef, s->rows * s->d)) || !(m->intercept = dup_doubles(s->intercept, s->rows)))
         return oom(err);
     return true;
@@ -102,24 +89,16 @@ static void leaf_row(lml_sc_model *m, const lml_tree *t, const lml_tree_node *nd
 {
     size_t K = m->K;
     const double *s = t->stats + nd->stats;
-    double tot = 0.0;
     switch (m->kind) {
     case LML_SC_DT_CLS:
-        for (size_t c = 0; c < K; c++)
-            tot += s[c];
         row[0] = nd->prediction;
-        for (size_t c = 0; c < K; c++) {
-            row[1 + c] = tot > 0 ? s[c] / tot : 0.0;
-            row[1 + K + c] = s[c];
-        }
+        lml_tree_class_probs(s, K, row + 1);
+        memcpy(row + 1 + K, s, K * sizeof *s);
         break;
     case LML_SC_RF_CLS:
-        for (size_t c = 0; c < K; c++)
-            tot += s[c];
         /* the forest adds s[c]/tot when tot > 0 and nothing otherwise; adding +0.0 to a sum that
          * starts at +0.0 and only grows leaves it unchanged */
-        for (size_t c = 0; c < K; c++)
-            row[c] = tot > 0 ? s[c] / tot : 0.0;
+        lml_tree_class_probs(s, K, row);
         break;
     case LML_SC_GBT_CLS:
     case LML_SC_GBT_REG: row[0] = weight * nd->prediction; break;

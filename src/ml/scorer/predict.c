@@ -6,8 +6,10 @@
 #include <string.h>
 #include "core/internal.h"
 #include "lakeml/ml/scorer.h"
+#include "ml/linear/logreg_internal.h"
 #include "ml/scorer/program.h"
 #include "ml/scorer/run.h"
+#include "ml/tree/tree_internal.h"
 #include "ml/stage_internal.h"
 
 /* A raw numeric value into a slot (a null keeps its type for Imputer's cast). */
@@ -232,44 +234,12 @@ static inline void leaves4(const lml_sc_model *m, size_t t, const double *x, con
     rows[3] = m->leaves + (size_t)n[k3].right * w;
 }
 
-/* Logistic regression's outputs from its margins (logreg.c predict): mg[0] for a binomial
- * model, mg[0 .. K) for a multinomial one (mg may be out's rawPrediction part). */
+/* Logistic regression's outputs from its margins: mg[0] for a binomial model, mg[0 .. K) for a
+ * multinomial one (mg may be out's rawPrediction part), by the library's own code. */
 void lml_sc_logreg_finish(const lml_sc_model *m, const double *mg, double *out)
 {
-    size_t K = m->K;
-    double *prob = out + 1, *raw = out + 1 + K;
-    if (!m->multinomial) {
-        double g = mg[0];
-        raw[0] = -g, raw[1] = g;
-        prob[0] = 1.0 / (1.0 + exp(g));
-        prob[1] = 1.0 - prob[0];
-        out[0] = m->bin_rule == 1 ? 1.0 : m->bin_rule == 2 ? 0.0 : g > m->cutoff ? 1.0 : 0.0;
-        return;
-    }
-    double mx = -INFINITY, sum = 0.0;
-    size_t top = 0;
-    for (size_t k = 0; k < K; k++) {
-        raw[k] = mg[k];
-        if (raw[k] > mx)
-            mx = raw[k], top = k;
-    }
-    if (mx == INFINITY) {
-        for (size_t k = 0; k < K; k++)
-            prob[k] = k == top ? 1.0 : 0.0;
-    } else {
-        for (size_t k = 0; k < K; k++)
-            sum += (prob[k] = exp(raw[k] - mx));
-        for (size_t k = 0; k < K; k++)
-            prob[k] /= sum;
-    }
-    size_t best = 0;
-    double bv = -INFINITY;
-    for (size_t k = 0; k < K; k++) {
-        double v = m->th ? (m->th[k] == 0.0 ? INFINITY : prob[k] / m->th[k]) : raw[k];
-        if (k == 0 || v > bv)
-            bv = v, best = k;
-    }
-    out[0] = (double)best;
+    lml_logreg_rule r = {.th = m->th, .binary_rule = m->bin_rule, .cutoff = m->cutoff};
+    lml_logreg_outputs(m->multinomial, m->K, mg, &r, out + 1 + m->K, out + 1, out);
 }
 
 /* Logistic regression (logreg.c lml_logreg_margins_dense): each margin is the intercept plus
@@ -301,38 +271,10 @@ void lml_sc_trees_finish(const lml_sc_model *m, double F, double *out)
     size_t K = m->K, T = m->ntrees;
     double *prob = out + 1, *raw = out + 1 + K;
     switch (m->kind) {
-    case LML_SC_RF_CLS: {
-        double tot = 0.0;
-        size_t best = 0;
-        for (size_t c = 0; c < K; c++) {
-            tot += raw[c];
-            if (raw[c] > raw[best])
-                best = c;
-        }
-        for (size_t c = 0; c < K; c++)
-            prob[c] = tot > 0 ? raw[c] / tot : 0.0;
-        out[0] = (double)best;
-        return;
-    }
+    case LML_SC_RF_CLS: out[0] = lml_tree_vote_outputs(raw, K, prob); return;
     case LML_SC_RF_REG: out[0] = F / (double)T; return;
     case LML_SC_GBT_REG: out[0] = F; return;
-    default: {
-        raw[0] = -F, raw[1] = F;
-        prob[0] = 1.0 / (1.0 + exp(2.0 * F));
-        prob[1] = 1.0 - prob[0];
-        if (!m->th) {
-            out[0] = F > 0.0 ? 1.0 : 0.0;
-            return;
-        }
-        double best = -INFINITY;
-        out[0] = 0.0;
-        for (size_t c = 0; c < 2; c++) {
-            double sc = prob[c] / m->th[c];
-            if (sc > best)
-                best = sc, out[0] = (double)c;
-        }
-        return;
-    }
+    default: out[0] = lml_tree_gbt_outputs(F, m->th, raw, prob); return;
     }
 }
 

@@ -222,13 +222,7 @@ static bool rf_leaf_value(const void *ctx, size_t t, const lml_tree_node *leaf, 
         out[0] = leaf->prediction;
         return true;
     }
-    const double *s = tr->stats + leaf->stats;
-    double tot = 0.0;
-    for (size_t c = 0; c < K; c++)
-        tot += s[c];
-    for (size_t c = 0; c < K; c++)
-        out[c] = tot > 0 ? s[c] / tot : 0.0;
-    return tot > 0;
+    return lml_tree_class_probs(tr->stats + leaf->stats, K, out);
 }
 
 typedef struct rf_run {
@@ -273,16 +267,7 @@ static void rf_finish(void *vc, size_t i0, size_t i1)
             pred[i] = pred[i] / (double)c->st->num_trees;
             continue;
         }
-        double tot = 0.0;
-        size_t best = 0;
-        for (size_t k = 0; k < K; k++) {
-            tot += raw[i * K + k];
-            if (raw[i * K + k] > raw[i * K + best])
-                best = k;
-        }
-        for (size_t k = 0; k < K; k++)
-            prob[i * K + k] = tot > 0 ? raw[i * K + k] / tot : 0.0;
-        pred[i] = (double)best;
+        pred[i] = lml_tree_vote_outputs(raw + i * K, K, prob + i * K);
     }
 }
 

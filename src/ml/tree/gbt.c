@@ -487,25 +487,8 @@ static lml_frame *transform(const lml_stage *self, const lml_frame *df, lml_erro
         pred[i] = 0.0; /* F, summed per row in tree order by gbt_tree */
     gbt_run run = {st, fast, pred};
     lml_fast_trees_run(fast, &dt, gbt_tree, NULL, &run);
-    for (size_t i = 0; K && i < n; i++) {
-        double F = pred[i];
-        /* Spark: raw [-F, F]; probability of class 0 from the logistic loss, class 1 its complement. */
-        raw[2 * i] = -F, raw[2 * i + 1] = F;
-        prob[2 * i] = 1.0 / (1.0 + exp(2.0 * F));
-        prob[2 * i + 1] = 1.0 - prob[2 * i];
-        if (!th) {
-            pred[i] = F > 0.0 ? 1.0 : 0.0;
-            continue;
-        }
-        /* Spark's probability2prediction: the first max of p/t (a 0 threshold gives +inf, or NaN when p = 0). */
-        double best = -INFINITY;
-        pred[i] = 0.0;
-        for (size_t c = 0; c < 2; c++) {
-            double sc = prob[2 * i + c] / th[c];
-            if (sc > best)
-                best = sc, pred[i] = (double)c;
-        }
-    }
+    for (size_t i = 0; K && i < n; i++)
+        pred[i] = lml_tree_gbt_outputs(pred[i], th, raw + 2 * i, prob + 2 * i);
     lml_frame *cur = lml_tree_add_outputs(lml_frame_retain(df), names, pred, raw, prob, n, K, err);
     cur = lml_tree_add_leaf_col(self, cur, st->trees, st->num_trees, true, &dt, err);
     free(pred), free(raw), free(prob);

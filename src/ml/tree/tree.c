@@ -147,13 +147,8 @@ static void dt_rows(void *vc, size_t t, size_t i0, size_t i1, const uint32_t *le
         c->pred[i] = leaf->prediction;
         if (K) {
             const double *s = c->st->tree.stats + leaf->stats;
-            double tot = 0.0;
-            for (size_t k = 0; k < K; k++)
-                tot += s[k];
-            for (size_t k = 0; k < K; k++) {
-                c->raw[i * K + k] = s[k];
-                c->prob[i * K + k] = tot > 0 ? s[k] / tot : 0.0;
-            }
+            memcpy(c->raw + i * K, s, K * sizeof *s);
+            lml_tree_class_probs(s, K, c->prob + i * K);
         }
     }
 }

@@ -357,3 +357,45 @@ lml_frame *lml_tree_add_leaf_col(const lml_stage *self, lml_frame *cur, const lm
     lml_frame_free(cur);
     return nf;
 }
+
+bool lml_tree_class_probs(const double *s, size_t K, double *prob)
+{
+    double tot = 0.0;
+    for (size_t c = 0; c < K; c++)
+        tot += s[c];
+    for (size_t c = 0; c < K; c++)
+        prob[c] = tot > 0 ? s[c] / tot : 0.0;
+    return tot > 0;
+}
+
+double lml_tree_vote_outputs(const double *raw, size_t K, double *prob)
+{
+    double tot = 0.0;
+    size_t best = 0;
+    for (size_t c = 0; c < K; c++) {
+        tot += raw[c];
+        if (raw[c] > raw[best])
+            best = c;
+    }
+    for (size_t c = 0; c < K; c++)
+        prob[c] = tot > 0 ? raw[c] / tot : 0.0;
+    return (double)best;
+}
+
+double lml_tree_gbt_outputs(double F, const double *th, double *raw, double *prob)
+{
+    /* Spark: raw [-F, F]; probability of class 0 from the logistic loss, class 1 its complement. */
+    raw[0] = -F, raw[1] = F;
+    prob[0] = 1.0 / (1.0 + exp(2.0 * F));
+    prob[1] = 1.0 - prob[0];
+    if (!th)
+        return F > 0.0 ? 1.0 : 0.0;
+    /* Spark's probability2prediction: the first max of p/t (a 0 threshold gives +inf, or NaN when p = 0). */
+    double best = -INFINITY, pred = 0.0;
+    for (size_t c = 0; c < 2; c++) {
+        double sc = prob[c] / th[c];
+        if (sc > best)
+            best = sc, pred = (double)c;
+    }
+    return pred;
+}

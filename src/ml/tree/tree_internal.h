@@ -175,6 +175,15 @@ bool lml_tree_read_features(const lml_stage *self, const lml_frame *df, bool tra
 bool lml_tree_read_labels(const lml_stage *self, const lml_frame *df, bool cls, double **y, double **w, size_t *k, lml_error *err);
 void lml_tree_importances(const lml_tree *t, size_t d, double *imp);
 
+/* Prediction arithmetic every tree model (and the embedded scorer, which must give the same bits)
+ * shares. Class weights s (K) as probabilities: s[c] / Σs, all 0 when Σs = 0; returns Σs > 0. */
+bool lml_tree_class_probs(const double *s, size_t K, double *prob);
+/* A forest's probabilities from its summed votes raw (K) and its prediction, the first argmax. */
+double lml_tree_vote_outputs(const double *raw, size_t K, double *prob);
+/* A GBT classifier's outputs from its margin F: raw [-F, F], the logistic loss's probabilities and
+ * the prediction (F > 0, or Spark's first max of p / t with thresholds th, NULL when unset). */
+double lml_tree_gbt_outputs(double F, const double *th, double *raw, double *prob);
+
 lml_frame *lml_tree_add_outputs(lml_frame *cur, const char *const names[3], const double *pred, const double *raw,
                                 const double *prob, size_t n, size_t K, lml_error *err);
 
