@@ -86,3 +86,27 @@ bench_forest_data() {
     fi
     (cd "$dir" && pwd)
 }
+
+# bench_duckdb_node BUILD_DIR: makes DuckDB's Node API usable (node and npm from Debian when
+# missing, @duckdb/node-api@DUCKDB_NODE_API_VERSION into DUCKDB_NODE_PREFIX unless BENCH_NO_INSTALL=1);
+# on failure prints why (for the n/a column) and returns 1.
+bench_duckdb_node() {
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        bench_install_missing nodejs npm >&2
+    fi
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        echo "node/npm not installed"
+        return 1
+    fi
+    [[ -f $DUCKDB_NODE_PREFIX/node_modules/@duckdb/node-api/package.json ]] && return 0
+    if [[ $BENCH_NO_INSTALL == 1 ]]; then
+        echo "@duckdb/node-api not in $DUCKDB_NODE_PREFIX and BENCH_NO_INSTALL=1"
+        return 1
+    fi
+    say "installing @duckdb/node-api@$DUCKDB_NODE_API_VERSION into $DUCKDB_NODE_PREFIX" >&2
+    mkdir -p "$DUCKDB_NODE_PREFIX"
+    npm install --prefix "$DUCKDB_NODE_PREFIX" --no-audit --no-fund \
+        "@duckdb/node-api@$DUCKDB_NODE_API_VERSION" >"$1/bench-npm.log" 2>&1 && return 0
+    echo "npm install @duckdb/node-api failed, see $1/bench-npm.log"
+    return 1
+}

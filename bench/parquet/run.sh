@@ -58,23 +58,8 @@ meson compile -C "$build" bench/parquet_bench >"$build/bench-parquet-build.log" 
 pqb=$build/bench/parquet_bench
 
 # ---------------------------------------------------------------- DuckDB (npm), as bench/csv_load installs it
-if [[ " $TOOLS " == *" duckdb "* ]]; then
-    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-        bench_install_missing nodejs npm
-    fi
-    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-        na[duckdb]="node/npm not installed"
-    elif [[ ! -f $DUCKDB_NODE_PREFIX/node_modules/@duckdb/node-api/package.json ]]; then
-        if [[ $BENCH_NO_INSTALL == 1 ]]; then
-            na[duckdb]="@duckdb/node-api not in $DUCKDB_NODE_PREFIX and BENCH_NO_INSTALL=1"
-        else
-            say "installing @duckdb/node-api@$DUCKDB_NODE_API_VERSION into $DUCKDB_NODE_PREFIX"
-            mkdir -p "$DUCKDB_NODE_PREFIX"
-            npm install --prefix "$DUCKDB_NODE_PREFIX" --no-audit --no-fund \
-                "@duckdb/node-api@$DUCKDB_NODE_API_VERSION" >"$build/bench-npm.log" 2>&1 ||
-                na[duckdb]="npm install @duckdb/node-api failed, see $build/bench-npm.log"
-        fi
-    fi
+if [[ " $TOOLS " == *" duckdb "* ]] && ! why=$(bench_duckdb_node "$build"); then
+    na[duckdb]=$why
 fi
 
 # ---------------------------------------------------------------- data

@@ -12,6 +12,7 @@
 #include "libsvm.h"
 #include "parquet.h"
 #include "delta.h"
+#include "expr.h"
 #include "ml/stage.h"
 #include "ml/pipeline.h"
 #include "ml/feature.h"

@@ -156,6 +156,12 @@ int cli_describe(int argc, char **argv);
 int cli_convert(int argc, char **argv);
 int cli_fit(int argc, char **argv);
 int cli_delta(int argc, char **argv);
+/* `lakeml delta`'s help (delta.c), and its DML and maintenance actions (delta_dml.c): their part
+ * of the help, whether argv's action (its first operand) is one of them, running one. */
+void cli_delta_usage(FILE *out);
+void cli_delta_dml_help(FILE *out);
+bool cli_delta_is_dml(int argc, char **argv);
+int cli_delta_dml(int argc, char **argv);
 int cli_score(int argc, char **argv);
 int cli_export_c(int argc, char **argv);
 

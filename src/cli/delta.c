@@ -1,5 +1,7 @@
 /* `lakeml delta history|detail|files|restore|checkpoint TABLE`: Spark's DeltaTable operations
- * (DESCRIBE HISTORY, DESCRIBE DETAIL, the files view, RESTORE, a checkpoint) from the shell. */
+ * (DESCRIBE HISTORY, DESCRIBE DETAIL, the files view, RESTORE, a checkpoint) from the shell. The
+ * DML and maintenance actions (delete, update, merge, optimize, zorder, vacuum, changes) have
+ * their own options and live in delta_dml.c. */
 #include "cli.h"
 
 #include <stdlib.h>
@@ -11,7 +13,7 @@ typedef struct delta_ctx {
     long limit;
 } delta_ctx;
 
-static void usage(FILE *out)
+void cli_delta_usage(FILE *out)
 {
     fputs("Usage: lakeml delta ACTION [OPTIONS] TABLE\n"
           "\n"
@@ -21,8 +23,10 @@ static void usage(FILE *out)
           "  files       the live data files: path, size, partition values, rows, stats\n"
           "  restore     RESTORE TABLE TO VERSION AS OF --version N (or --timestamp T):\n"
           "              a new commit bringing back the files of that version\n"
-          "  checkpoint  write a checkpoint of the latest version now\n"
-          "\n"
+          "  checkpoint  write a checkpoint of the latest version now\n",
+          out);
+    cli_delta_dml_help(out);
+    fputs("\n"
           "history, detail and files read the latest version, or the one --version N /\n"
           "--timestamp T selects.\n"
           "\n"
@@ -53,6 +57,8 @@ static int print_all(lml_frame *f, const lml_error *err)
 
 int cli_delta(int argc, char **argv)
 {
+    if (cli_delta_is_dml(argc, argv))
+        return cli_delta_dml(argc, argv);
     static const struct option longopts[] = {
         CLI_COMMON_LONG_OPTIONS,
         {"limit", required_argument, NULL, OPT_LIMIT},
@@ -60,7 +66,7 @@ int cli_delta(int argc, char **argv)
     };
     static const char *const actions[] = {"history", "detail", "files", "restore", "checkpoint"};
     delta_ctx d = {0};
-    const cli_args args = {.command = "delta", .shortopts = "h", .longopts = longopts, .usage = usage,
+    const cli_args args = {.command = "delta", .shortopts = "h", .longopts = longopts, .usage = cli_delta_usage,
                            .own = own_option, .ctx = &d, .min_operands = 2, .max_operands = 2,
                            .operands = "ACTION and TABLE"};
     cli_csv csv;
@@ -76,7 +82,8 @@ int cli_delta(int argc, char **argv)
             which = i;
     lml_error err = {0};
     if (which < 0) {
-        rc = cli_usage_error("delta", "unknown action '%s' (history, detail, files, restore or checkpoint)", action);
+        rc = cli_usage_error("delta", "unknown action '%s' (history, detail, files, restore, checkpoint, delete, "
+                             "update, merge, optimize, zorder, vacuum or changes)", action);
     } else if (which == 3) {
         int64_t v = -1;
         bool ok = csv.delta.has_version   ? lml_delta_restore_to_version(table, csv.delta.version, &v, &err)

@@ -17,7 +17,7 @@ static const command commands[] = {
     {"describe", cli_describe, "print count, mean, stddev, min, max per column"},
     {"convert", cli_convert, "convert between CSV, Parquet and Delta tables"},
     {"fit", cli_fit, "train what a JSON spec describes and print a JSON report"},
-    {"delta", cli_delta, "a Delta table's history, detail, files; restore; checkpoint"},
+    {"delta", cli_delta, "Delta tables: history, files; delete, update, merge; optimize, vacuum"},
     {"score", cli_score, "score a table with a saved model, streaming, to CSV/Parquet/Delta"},
     {"export-c", cli_export_c, "write a fitted model as dependency-free C99 source"},
 };

@@ -1,15 +1,18 @@
-/* `lakeml show FILE [-n N] [--truncate N | --no-truncate]`: the first rows as Spark's show(). A
- * Parquet file is read only as far as its leading row groups cover the rows shown. */
+/* `lakeml show FILE [-n N] [--truncate N | --no-truncate] [--where EXPR]`: the first rows as
+ * Spark's show(), optionally only those matching a SQL condition (df.filter(EXPR).show()). A
+ * Parquet file is read only as far as its leading row groups cover the rows shown (all of it
+ * with --where, since any row may match). */
 #include "cli.h"
 
 #include <limits.h>
 #include <stdlib.h>
 
-enum { OPT_TRUNCATE = OPT_FIRST_COMMAND_OPTION, OPT_NO_TRUNCATE };
+enum { OPT_TRUNCATE = OPT_FIRST_COMMAND_OPTION, OPT_NO_TRUNCATE, OPT_WHERE };
 
 typedef struct show_ctx {
     long rows;
     long truncate;
+    const char *where;
 } show_ctx;
 
 static void usage(FILE *out)
@@ -24,6 +27,8 @@ static void usage(FILE *out)
           "  -n, --rows N           rows to print (default 20)\n"
           "      --truncate N       cut cells to N characters (default 20; 0 = no cutting)\n"
           "      --no-truncate      print cells in full (same as --truncate 0)\n"
+          "      --where EXPR       only rows where the SQL condition EXPR is true, e.g.\n"
+          "                         \"age > 30 AND name LIKE 'A%'\" (Spark SQL syntax)\n"
           "\n",
           out);
     cli_csv_help(out);
@@ -44,6 +49,9 @@ static int own_option(void *ctx, int code, const char *arg)
     case OPT_NO_TRUNCATE:
         s->truncate = 0;
         return CLI_OK;
+    case OPT_WHERE:
+        s->where = arg;
+        return CLI_OK;
     default:
         return -1;
     }
@@ -56,6 +64,7 @@ int cli_show(int argc, char **argv)
         {"rows", required_argument, NULL, 'n'},
         {"truncate", required_argument, NULL, OPT_TRUNCATE},
         {"no-truncate", no_argument, NULL, OPT_NO_TRUNCATE},
+        {"where", required_argument, NULL, OPT_WHERE},
         {0},
     };
     show_ctx s = {.rows = 20, .truncate = 20};
@@ -69,7 +78,14 @@ int cli_show(int argc, char **argv)
         return rc == CLI_HELP_SHOWN ? CLI_OK : rc;
 
     lml_error err = {0};
-    lml_frame *f = cli_read_input(&csv, argv[first], NULL, s.rows, &err);
+    lml_frame *f = cli_read_input(&csv, argv[first], NULL, s.where ? -1 : s.rows, &err);
+    if (f && s.where) {
+        lml_frame *kept = lml_frame_filter_expr(f, s.where, &err);
+        if (!kept)
+            lml_error_prefix(&err, "--where");
+        lml_frame_free(f);
+        f = kept;
+    }
     rc = f && lml_frame_show(f, stdout, (size_t)s.rows, (int)s.truncate, &err) ? CLI_OK : cli_fail(&err);
     lml_frame_free(f);
     cli_csv_free(&csv);

@@ -57,6 +57,10 @@ size_t lml_format_float_java(float f, char buf[LML_DOUBLE_BUF]);
 
 /* Multiplies with an overflow check: false when a * b does not fit in size_t. */
 static inline bool lml_mul_ok(size_t a, size_t b, size_t *out) { return !__builtin_mul_overflow(a, b, out); }
+/* The value of a hexadecimal digit (either case), or -1. */
+static inline int lml_hex_digit(int c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
 
 /* strdup that reports LML_ENOMEM. */
 char *lml_strdup(const char *s, lml_error *err);

@@ -434,3 +434,41 @@ int64_t lml_delta_stats_num_records(const char *stats) {
     }
     return -1;
 }
+
+lml_delta_action *lml_delta_actions_push(lml_delta_action **arr, size_t *n, size_t *cap, lml_delta_action_kind kind,
+                                         lml_error *err) {
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 16;
+        lml_delta_action *a = realloc(*arr, c * sizeof *a);
+        if (!a) {
+            lml_error_set(err, LML_ENOMEM, "out of memory");
+            return NULL;
+        }
+        *arr = a;
+        *cap = c;
+    }
+    lml_delta_action *a = &(*arr)[(*n)++];
+    memset(a, 0, sizeof *a);
+    a->kind = kind;
+    return a;
+}
+
+bool lml_delta_remove_of(lml_delta_action *a, const lml_delta_file *f, int64_t now_ms, bool data_change,
+                         lml_error *err) {
+    a->kind = LML_DA_REMOVE;
+    if (!lml_delta_file_copy(f, &a->u.file, err)) {
+        a->kind = LML_DA_NONE;
+        return false;
+    }
+    lml_delta_file *r = &a->u.file;
+    free(r->stats);
+    r->stats = NULL;
+    lml_delta_map_clear(&r->tags);
+    r->has_tags = false;
+    r->has_deletion_timestamp = true;
+    r->deletion_timestamp = now_ms;
+    r->data_change = data_change;
+    r->extended_file_metadata = true;
+    r->has_size = true;
+    return true;
+}

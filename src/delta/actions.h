@@ -128,6 +128,14 @@ struct cJSON;
 bool lml_delta_json_int(const struct cJSON *v, int64_t *out);
 bool lml_delta_action_from_json(const struct cJSON *root, lml_delta_action *out, lml_error *err);
 void lml_delta_action_clear(lml_delta_action *a);
+/* Makes the pushed action a the remove of live file f (Spark's removeWithTimestamp: the add's
+ * path, partition values, size and deletion vector, no stats or tags, extendedFileMetadata),
+ * deleted at now_ms; on failure a becomes LML_DA_NONE. */
+bool lml_delta_remove_of(lml_delta_action *a, const lml_delta_file *f, int64_t now_ms, bool data_change,
+                         lml_error *err);
+/* Appends a zeroed action of `kind` to a growing array (*n used of *cap); NULL on ENOMEM. */
+lml_delta_action *lml_delta_actions_push(lml_delta_action **arr, size_t *n, size_t *cap, lml_delta_action_kind kind,
+                                         lml_error *err);
 
 /* Deep copies (for snapshots that outlive the actions they were built from). */
 bool lml_delta_file_copy(const lml_delta_file *src, lml_delta_file *dst, lml_error *err);

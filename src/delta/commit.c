@@ -14,6 +14,7 @@
 #include "commit.h"
 #include "lakeml/version.h"
 #include "replay.h"
+#include "skip.h"
 
 /* Attempts before giving up under sustained contention (each one follows a commit that won). */
 #define MAX_ATTEMPTS 100000
@@ -47,8 +48,8 @@ static char *commit_text(const lml_delta_tx *tx, int64_t version, int64_t ict, l
     lml_strbuf_puts(&sb, tx->operation); /* Spark's operation names need no escaping */
     lml_strbuf_printf(&sb, "\",\"operationParameters\":%s", tx->parameters ? tx->parameters : "{}");
     if (version > 0 && tx->read_version >= 0) lml_strbuf_printf(&sb, ",\"readVersion\":%lld", (long long)tx->read_version);
-    lml_strbuf_printf(&sb, ",\"isolationLevel\":\"Serializable\",\"isBlindAppend\":%s",
-                      tx->blind_append ? "true" : "false");
+    lml_strbuf_printf(&sb, ",\"isolationLevel\":\"%s\",\"isBlindAppend\":%s",
+                      tx->isolation_level ? tx->isolation_level : "Serializable", tx->blind_append ? "true" : "false");
     lml_strbuf_printf(&sb, ",\"operationMetrics\":%s", tx->metrics ? tx->metrics : "{}");
     if (tx->user_metadata) {
         lml_strbuf_puts(&sb, ",\"userMetadata\":");
@@ -68,6 +69,8 @@ static char *commit_text(const lml_delta_tx *tx, int64_t version, int64_t ict, l
 typedef struct winner {
     bool protocol, metadata, adds, removes, same_app;
     bool delete_delete; /* it removed a file this transaction removes too */
+    bool append_read;   /* it added a file the read predicate cannot rule out */
+    bool delete_read;   /* it removed a file this transaction read */
     char *operation;
     const lml_delta_tx *tx;
 } winner;
@@ -78,16 +81,28 @@ static bool removes_path(const lml_delta_tx *tx, const char *path) {
     return false;
 }
 
+static bool read_path(const lml_delta_tx *tx, const char *path) {
+    for (size_t i = 0; i < tx->nread_paths; i++)
+        if (strcmp(tx->read_paths[i], path) == 0) return true;
+    return false;
+}
+
 static bool look(void *ctx, lml_delta_action *a, lml_error *err) {
     (void)err;
     winner *w = ctx;
     switch (a->kind) {
     case LML_DA_PROTOCOL: w->protocol = true; break;
     case LML_DA_METADATA: w->metadata = true; break;
-    case LML_DA_ADD: w->adds = true; break;
+    case LML_DA_ADD:
+        w->adds = true;
+        /* Serializable: every add of the winner counts, checked against what was read. */
+        if (w->tx->check_read_predicate && !w->append_read)
+            w->append_read = !lml_delta_file_skipped(&a->u.file, w->tx->read_filters, w->tx->nread_filters);
+        break;
     case LML_DA_REMOVE:
         w->removes = true;
         w->delete_delete |= removes_path(w->tx, a->u.file.path);
+        w->delete_read |= read_path(w->tx, a->u.file.path);
         break;
     case LML_DA_TXN: w->same_app |= w->tx->app_id && strcmp(a->u.txn.app_id, w->tx->app_id) == 0; break;
     case LML_DA_COMMIT_INFO:
@@ -111,8 +126,11 @@ static bool check_winner(const lml_storage *st, const lml_delta_tx *tx, const ch
     else if (w.same_app) why = "committed a transaction of the same application id", code = "DELTA_CONCURRENT_TRANSACTION";
     else if (w.adds && (tx->read_whole_table || tx->changes_metadata))
         why = "added files this transaction should have read", code = "DELTA_CONCURRENT_APPEND";
+    else if (w.append_read)
+        why = "added files that match this transaction's read predicate", code = "DELTA_CONCURRENT_APPEND";
     else if (w.removes && tx->read_whole_table)
         why = "removed files this transaction read", code = "DELTA_CONCURRENT_DELETE_READ";
+    else if (w.delete_read) why = "removed a file this transaction read", code = "DELTA_CONCURRENT_DELETE_READ";
     else if (w.delete_delete) why = "removed files this transaction also removes", code = "DELTA_CONCURRENT_DELETE_DELETE";
     bool ok = true;
     if (why)

@@ -10,6 +10,8 @@
 #include "actions.h"
 #include "storage.h"
 
+struct lml_delta_skip_filter;
+
 typedef struct lml_delta_tx {
     const char *root;            /* table root */
     int64_t read_version;        /* the snapshot the transaction read; -1 when creating the table */
@@ -19,6 +21,15 @@ typedef struct lml_delta_tx {
     bool blind_append;
     bool changes_metadata;       /* carries protocol or metaData */
     const char *app_id;          /* txn appId it sets, or NULL */
+    /* DELETE / UPDATE / MERGE (§8.2): the files the transaction read (log paths) and the read
+     * predicate (an AND of skip filters). With check_read_predicate, a winning add that these
+     * filters cannot rule out is a concurrent append into the region read (no filters: any add
+     * is); a winning remove of a file read is a delete-read conflict. */
+    const char *const *read_paths;
+    size_t nread_paths;
+    bool check_read_predicate;
+    const struct lml_delta_skip_filter *read_filters;
+    size_t nread_filters;
     lml_delta_action *actions;   /* protocol/metaData/txn/add/remove, in that order; commitInfo is added */
     size_t nactions;
     /* commitInfo */
@@ -26,6 +37,9 @@ typedef struct lml_delta_tx {
     const char *parameters;      /* operationParameters: a JSON object text */
     const char *metrics;         /* operationMetrics: a JSON object text (values as strings) */
     const char *user_metadata;   /* or NULL */
+    /* commitInfo.isolationLevel: NULL = "Serializable"; "SnapshotIsolation" for commits whose
+     * file actions all have dataChange=false (OPTIMIZE) or that have none (VACUUM). */
+    const char *isolation_level;
     bool ict;                    /* write inCommitTimestamp (the table enables in-commit timestamps) */
     int64_t previous_ict;        /* the read version's inCommitTimestamp (ICT must increase) */
 } lml_delta_tx;

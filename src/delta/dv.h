@@ -49,5 +49,14 @@ char *lml_dv_file_path(const char *table_root, const lml_dv_descriptor *d, lml_e
 bool lml_dv_load(const lml_storage *st, const char *table_root, const lml_dv_descriptor *d, lml_dv_rows *out,
                  lml_error *err);
 void lml_dv_rows_clear(lml_dv_rows *r);
+/* Writes rows (sorted, distinct) as a new deletion-vector file <table_root>/deletion_vector_<uuid>.bin
+ * in Spark's format (version byte 1, big-endian bitmap size, the portable bitmap, big-endian
+ * CRC-32 of the bitmap), written to a temporary name, fsync'd and renamed, and describes it in
+ * *d: storage type 'u', path_or_inline = the 20-character Z85 encoding of the UUID (in *owned,
+ * malloc'd, which d->path_or_inline points to), offset 1, size_in_bytes, cardinality n.
+ * lml_dv_load reads it back. */
+bool lml_dv_write(const char *table_root, const uint64_t *rows, size_t n, lml_dv_descriptor *d, char **owned,
+                  lml_error *err);
+
 
 #endif

@@ -132,17 +132,6 @@ char *lml_delta_uri_encode_path(const char *path, lml_error *err)
     return lml_strbuf_finish(&sb, err);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 char *lml_delta_uri_decode(const char *s, lml_error *err)
 {
     if (!s) {
@@ -161,8 +150,8 @@ char *lml_delta_uri_decode(const char *s, lml_error *err)
             out[k++] = s[i];
             continue;
         }
-        int hi = i + 1 < len ? hexval(s[i + 1]) : -1;
-        int lo = hi >= 0 && i + 2 < len ? hexval(s[i + 2]) : -1;
+        int hi = i + 1 < len ? lml_hex_digit(s[i + 1]) : -1;
+        int lo = hi >= 0 && i + 2 < len ? lml_hex_digit(s[i + 2]) : -1;
         if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
             lml_error_set(err, LML_EFORMAT, "add.path \"%.300s\": %s at offset %zu", s,
                           hi == 0 && lo == 0 ? "encoded NUL byte" : "'%' not followed by two hex digits", i);

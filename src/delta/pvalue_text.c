@@ -165,19 +165,6 @@ static int64_t days_from_civil(int64_t y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
 static int days_in_month(int64_t y, int m)
 {
     static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -309,7 +296,7 @@ size_t lml_delta_pv_format_date(int64_t days, char buf[64])
 {
     int64_t y;
     int m, d;
-    civil_from_days(days, &y, &m, &d);
+    lml_civil_from_days(days, &y, &m, &d);
     const char *sign = y > 9999 ? "+" : y < 0 ? "-" : "";
     return (size_t)snprintf(buf, 64, "%s%04lld-%02d-%02d", sign, (long long)(y < 0 ? -y : y), m, d);
 }

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 #include "../core/internal.h"
+#include "../frame/internal.h"
 #include "stats.h"
 
 #define PREFIX_CHARS 32
@@ -31,11 +32,34 @@
 __extension__ typedef __int128 i128;
 __extension__ typedef unsigned __int128 u128;
 
+/* One leaf's statistics merged over the batches seen so far; string bounds are copies. */
+typedef struct slot {
+    size_t nulls;
+    bool have;
+    lml_value lo, hi;
+    char *lo_s, *hi_s;
+} slot;
+
+struct lml_delta_stats_acc {
+    const lml_delta_schema *schema;
+    int indexed;
+    bool physical;
+    lml_frame *proto; /* no rows: the first batch's columns, for emitting */
+    size_t n;         /* rows so far */
+    slot *slots;      /* one per indexed leaf, in walk order */
+    size_t nslots, cap;
+};
+
+/* A walk over the schema: either merging one batch's leaves into the slots (emit false) or
+ * writing the slots out as JSON (emit true; the frame walked then has no rows). */
 typedef struct sctx {
     size_t n;
     int budget; /* leaves still to index; < 0: all */
     bool physical;
     lml_error *err;
+    lml_delta_stats_acc *acc;
+    size_t at;  /* the next leaf's slot */
+    bool emit;
 } sctx;
 
 /* ---------------------------------------------------------------- text helpers */
@@ -94,12 +118,9 @@ static void member(lml_strbuf *sb, const char *key) {
 /* Civil date of a day count since 1970-01-01 (proleptic Gregorian); false outside 0001..9999. */
 static bool civil(int64_t days, int *y, int *m, int *d) {
     if (days < -719162 || days > 2932896) return false; /* 0001-01-01 .. 9999-12-31 */
-    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
+    int64_t y64;
+    lml_civil_from_days(days, &y64, m, d);
+    *y = (int)y64;
     return true;
 }
 
@@ -313,10 +334,75 @@ static bool scan_bounds(const lml_column *col, size_t n, bool *have, lml_value *
     return true;
 }
 
-/* Adds `key` to the three member lists for a non-struct column; present[i] false marks rows
- * nulled by an enclosing struct (NULL: every row present). */
-static void leaf(sctx *c, const lml_column *col, const uint8_t *present, const char *key, lml_strbuf *mn,
+/* Sets *bound to v, copying a string's bytes into *owned (the previous copy freed). */
+static bool keep_bound(lml_value *bound, char **owned, const lml_value *v) {
+    *bound = *v;
+    if (v->type != LML_STRING) return true;
+    char *copy = malloc(v->v.str.len ? v->v.str.len : 1);
+    if (!copy) return false;
+    if (v->v.str.len) memcpy(copy, v->v.str.ptr, v->v.str.len);
+    free(*owned);
+    *owned = copy;
+    bound->v.str.ptr = copy;
+    return true;
+}
+
+/* Merges one batch's null count and bounds of a leaf into its slot. */
+static bool merge(sctx *c, slot *s, size_t nulls, bool have, lml_type t, const lml_value *lo, const lml_value *hi) {
+    s->nulls += nulls;
+    if (!have) return true;
+    bool ok = true;
+    if (!s->have || less(t, lo, &s->lo)) ok = keep_bound(&s->lo, &s->lo_s, lo);
+    if (ok && (!s->have || less(t, &s->hi, hi))) ok = keep_bound(&s->hi, &s->hi_s, hi);
+    s->have = true;
+    return ok || lml_error_set(c->err, LML_ENOMEM, "out of memory");
+}
+
+/* The slot of the walk's next leaf (created while merging the first batch); NULL on ENOMEM, or
+ * when emitting before any batch was merged (then there is nothing but a zero null count). */
+static slot *next_slot(sctx *c) {
+    lml_delta_stats_acc *a = c->acc;
+    size_t i = c->at++;
+    if (i < a->nslots) return &a->slots[i];
+    if (c->emit) return NULL;
+    if (a->nslots == a->cap) {
+        size_t cap = a->cap ? 2 * a->cap : 16;
+        slot *q = realloc(a->slots, cap * sizeof *q);
+        if (!q) {
+            lml_error_set(c->err, LML_ENOMEM, "out of memory");
+            return NULL;
+        }
+        a->slots = q;
+        a->cap = cap;
+    }
+    memset(&a->slots[a->nslots], 0, sizeof *a->slots);
+    return &a->slots[a->nslots++];
+}
+
+/* Emits `key` into the three member lists from the leaf's slot. */
+static void emit_leaf(const slot *s, const lml_column *col, const char *key, lml_strbuf *mn, lml_strbuf *mx,
+                      lml_strbuf *nc) {
+    member(nc, key);
+    lml_strbuf_printf(nc, "%zu", s ? s->nulls : (size_t)0);
+    if (!s || !s->have) return;
+    size_t mark = mn->len;
+    member(mn, key);
+    if (!put_bound(mn, col, &s->lo, false) && mn->data) mn->len = mark, mn->data[mark] = 0;
+    mark = mx->len;
+    member(mx, key);
+    if (!put_bound(mx, col, &s->hi, true) && mx->data) mx->len = mark, mx->data[mark] = 0;
+}
+
+/* A non-struct column: merges the batch's rows into the leaf's slot, or emits the slot; present[i]
+ * false marks rows nulled by an enclosing struct (NULL: every row present). */
+static bool leaf(sctx *c, const lml_column *col, const uint8_t *present, const char *key, lml_strbuf *mn,
                  lml_strbuf *mx, lml_strbuf *nc) {
+    if (c->emit) {
+        emit_leaf(next_slot(c), col, key, mn, mx, nc);
+        return true;
+    }
+    slot *s = next_slot(c);
+    if (!s) return false;
     lml_type t = lml_column_type(col);
     size_t nulls = 0;
     bool have = false;
@@ -334,15 +420,7 @@ static void leaf(sctx *c, const lml_column *col, const uint8_t *present, const c
         else if (less(t, &v, &lo)) lo = v;
         else if (less(t, &hi, &v)) hi = v;
     }
-    member(nc, key);
-    lml_strbuf_printf(nc, "%zu", nulls);
-    if (!have) return;
-    size_t mark = mn->len;
-    member(mn, key);
-    if (!put_bound(mn, col, &lo, false) && mn->data) mn->len = mark, mn->data[mark] = 0;
-    mark = mx->len;
-    member(mx, key);
-    if (!put_bound(mx, col, &hi, true) && mx->data) mx->len = mark, mx->data[mark] = 0;
+    return merge(c, s, nulls, have, t, &lo, &hi);
 }
 
 /* ---------------------------------------------------------------- fields */
@@ -418,23 +496,57 @@ static bool fields(sctx *c, const lml_delta_field *fs, size_t nf, const lml_fram
             if (!struct_field(c, f, col, present, key, mn, mx, nc)) return false;
             continue;
         }
-        leaf(c, col, present, key, mn, mx, nc);
+        if (!leaf(c, col, present, key, mn, mx, nc)) return false;
         if (c->budget > 0) c->budget--;
     }
     return true;
 }
 
-char *lml_delta_stats_json(const lml_frame *data, const lml_delta_schema *schema, int num_indexed_cols, bool physical,
-                           lml_error *err) {
-    if (!data || !schema) {
-        lml_error_set(err, LML_EINVAL, "stats: no %s", data ? "schema" : "data");
+/* ---------------------------------------------------------------- accumulating */
+
+lml_delta_stats_acc *lml_delta_stats_acc_new(const lml_delta_schema *schema, int num_indexed_cols, bool physical,
+                                             lml_error *err) {
+    if (!schema) {
+        lml_error_set(err, LML_EINVAL, "stats: no schema");
         return NULL;
     }
-    sctx c = {lml_frame_num_rows(data), num_indexed_cols < 0 ? -1 : num_indexed_cols, physical, err};
+    lml_delta_stats_acc *a = calloc(1, sizeof *a);
+    if (!a) {
+        lml_error_set(err, LML_ENOMEM, "out of memory");
+        return NULL;
+    }
+    a->schema = schema;
+    a->indexed = num_indexed_cols < 0 ? -1 : num_indexed_cols;
+    a->physical = physical;
+    return a;
+}
+
+bool lml_delta_stats_acc_add(lml_delta_stats_acc *a, const lml_frame *data, lml_error *err) {
+    if (!a || !data) return lml_error_set(err, LML_EINVAL, "stats: no %s", a ? "data" : "accumulator");
+    if (!a->proto && !(a->proto = lml_frame_slice(data, 0, 0, err))) return false;
+    sctx c = {.n = lml_frame_num_rows(data), .budget = a->indexed, .physical = a->physical, .err = err, .acc = a};
+    lml_strbuf mn = {0}, mx = {0}, nc = {0}; /* unused while merging */
+    bool ok = fields(&c, a->schema->fields, a->schema->nfields, data, NULL, NULL, &mn, &mx, &nc);
+    lml_strbuf_free(&mn);
+    lml_strbuf_free(&mx);
+    lml_strbuf_free(&nc);
+    if (ok) a->n += c.n;
+    return ok;
+}
+
+size_t lml_delta_stats_acc_rows(const lml_delta_stats_acc *a) { return a ? a->n : 0; }
+
+char *lml_delta_stats_acc_json(const lml_delta_stats_acc *a, lml_error *err) {
+    if (!a || !a->proto) {
+        lml_error_set(err, LML_EINVAL, "stats: no batch was added");
+        return NULL;
+    }
+    sctx c = {.n = 0, .budget = a->indexed, .physical = a->physical, .err = err,
+              .acc = (lml_delta_stats_acc *)a, .emit = true};
     lml_strbuf mn = {0}, mx = {0}, nc = {0}, out = {0};
     char *res = NULL;
-    if (fields(&c, schema->fields, schema->nfields, data, NULL, NULL, &mn, &mx, &nc)) {
-        lml_strbuf_printf(&out, "{\"numRecords\":%zu,\"minValues\":{%s},\"maxValues\":{%s},\"nullCount\":{%s", c.n,
+    if (fields(&c, a->schema->fields, a->schema->nfields, a->proto, NULL, NULL, &mn, &mx, &nc)) {
+        lml_strbuf_printf(&out, "{\"numRecords\":%zu,\"minValues\":{%s},\"maxValues\":{%s},\"nullCount\":{%s", a->n,
                           mn.len ? mn.data : "", mx.len ? mx.data : "", nc.len ? nc.data : "");
         lml_strbuf_puts(&out, "},\"tightBounds\":true}");
         if (mn.failed || mx.failed || nc.failed) out.failed = true;
@@ -444,5 +556,28 @@ char *lml_delta_stats_json(const lml_frame *data, const lml_delta_schema *schema
     lml_strbuf_free(&mx);
     lml_strbuf_free(&nc);
     lml_strbuf_free(&out);
+    return res;
+}
+
+void lml_delta_stats_acc_free(lml_delta_stats_acc *a) {
+    if (!a) return;
+    for (size_t i = 0; i < a->nslots; i++) {
+        free(a->slots[i].lo_s);
+        free(a->slots[i].hi_s);
+    }
+    free(a->slots);
+    lml_frame_free(a->proto);
+    free(a);
+}
+
+char *lml_delta_stats_json(const lml_frame *data, const lml_delta_schema *schema, int num_indexed_cols, bool physical,
+                           lml_error *err) {
+    if (!data || !schema) {
+        lml_error_set(err, LML_EINVAL, "stats: no %s", data ? "schema" : "data");
+        return NULL;
+    }
+    lml_delta_stats_acc *a = lml_delta_stats_acc_new(schema, num_indexed_cols, physical, err);
+    char *res = a && lml_delta_stats_acc_add(a, data, err) ? lml_delta_stats_acc_json(a, err) : NULL;
+    lml_delta_stats_acc_free(a);
     return res;
 }

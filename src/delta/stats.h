@@ -20,4 +20,17 @@
 char *lml_delta_stats_json(const lml_frame *data, const lml_delta_schema *schema, int num_indexed_cols, bool physical,
                            lml_error *err);
 
+/* The same statistics gathered a batch at a time (a file written row group by row group, as
+ * OPTIMIZE does): null counts summed, min/max merged (string bounds copied, so batches need not
+ * outlive the call), numRecords the total. Every batch must have the first batch's columns. The
+ * JSON of batches b1…bk is byte for byte lml_delta_stats_json of their concatenation. */
+typedef struct lml_delta_stats_acc lml_delta_stats_acc;
+lml_delta_stats_acc *lml_delta_stats_acc_new(const lml_delta_schema *schema, int num_indexed_cols, bool physical,
+                                             lml_error *err);
+bool lml_delta_stats_acc_add(lml_delta_stats_acc *a, const lml_frame *data, lml_error *err);
+size_t lml_delta_stats_acc_rows(const lml_delta_stats_acc *a);
+/* The stats JSON of everything added (LML_EINVAL when nothing was). malloc'd. */
+char *lml_delta_stats_acc_json(const lml_delta_stats_acc *a, lml_error *err);
+void lml_delta_stats_acc_free(lml_delta_stats_acc *a);
+
 #endif

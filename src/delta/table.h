@@ -25,6 +25,14 @@ struct lml_delta_table {
  * strictly increasing. ts[i] belongs to version from + i; versions without a commit file get
  * INT64_MIN. (timetravel.c) */
 bool lml_delta_commit_timestamps(const lml_delta_table *t, int64_t from, int64_t to, int64_t *ts, lml_error *err);
+/* A timestamp option ("yyyy-MM-dd", or a timestamp form lml_delta_pvalue_parse accepts) as µs
+ * since the epoch; `what` names the option in the error. (timetravel.c) */
+bool lml_delta_parse_time(const char *what, const char *text, int64_t *us, lml_error *err);
+/* A Delta duration property ("interval 1 week", "interval 2 days 12 hours", "1 week": Spark's
+ * CalendarInterval text without months or years) in milliseconds, as Spark's
+ * DeltaConfigs.getMilliSeconds counts it; LML_EINVAL naming `what` and the text otherwise.
+ * (vacuum_list.c) */
+bool lml_delta_interval_ms(const char *text, const char *what, int64_t *ms, lml_error *err);
 /* The version timestampAsOf `text` selects (Spark's rule, §9). */
 bool lml_delta_version_at(const lml_delta_table *t, const char *text, int64_t *version, lml_error *err);
 /* The physical (file) name of a top-level field under the table's column mapping. */

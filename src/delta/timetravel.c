@@ -56,8 +56,7 @@ bool lml_delta_commit_timestamps(const lml_delta_table *t, int64_t from, int64_t
     return true;
 }
 
-/* "yyyy-MM-dd" or a timestamp form lml_delta_pvalue_parse accepts → µs since the epoch. */
-static bool parse_time(const char *text, int64_t *us, lml_error *err) {
+bool lml_delta_parse_time(const char *what, const char *text, int64_t *us, lml_error *err) {
     lml_value v;
     lml_error e2 = {0};
     if (lml_delta_pvalue_parse(text, LML_TIMESTAMP, 0, 0, &v, &e2) && !v.is_null) {
@@ -68,9 +67,8 @@ static bool parse_time(const char *text, int64_t *us, lml_error *err) {
         *us = (int64_t)v.v.i32 * 86400000000LL;
         return true;
     }
-    return lml_error_set(err, LML_EINVAL,
-                         "timestampAsOf '%s' is not a date or timestamp (yyyy-MM-dd[ HH:mm:ss[.ffffff]] or ISO-8601)",
-                         text);
+    return lml_error_set(err, LML_EINVAL, "%s '%s' is not a date or timestamp (yyyy-MM-dd[ HH:mm:ss[.ffffff]] or ISO-8601)",
+                         what, text);
 }
 
 static void format_ms(int64_t ms, char *buf, size_t cap) {
@@ -83,7 +81,7 @@ static void format_ms(int64_t ms, char *buf, size_t cap) {
 
 bool lml_delta_version_at(const lml_delta_table *t, const char *text, int64_t *version, lml_error *err) {
     int64_t us = 0;
-    if (!parse_time(text, &us, err)) return false;
+    if (!lml_delta_parse_time("timestampAsOf", text, &us, err)) return false;
     int64_t from = lml_delta_log_earliest(&t->log), to = t->latest;
     if (from < 0 || to < from) return lml_error_set(err, LML_ENOTFOUND, "%s: no commit to time travel to", t->log.root);
     int64_t *ts = calloc((size_t)(to - from + 1), sizeof *ts);

@@ -1,6 +1,6 @@
-/* df.write.format("delta") (delta.md §8): create, append, overwrite (whole table or replaceWhere
- * on partition columns), schema enforcement and evolution, partitioned data files, stats, and
- * the commit. A write is a writer (lml_delta_writer_*) fed one batch or many: data files are
+/* df.write.format("delta") (delta.md §8): create, append, overwrite (whole table, or replaceWhere:
+ * the rows a SQL condition selects), schema enforcement and evolution, partitioned data files,
+ * stats, and the commit. A write is a writer (lml_delta_writer_*) fed one batch or many: data files are
  * written as batches arrive (write_files.c) and stay invisible until the one commit exists;
  * lml_delta_write is open + one batch + commit. */
 #include <stdio.h>
@@ -13,6 +13,7 @@
 #include "../io/parquet/writer_internal.h"
 #include "checkpoint.h"
 #include "commit.h"
+#include "dml.h"
 #include "pvalue.h"
 #include "skip.h"
 #include "stats.h"
@@ -57,11 +58,8 @@ bool lml_delta_writer_supports(const lml_delta_table *t, lml_error *err) {
         if (strncmp(m->configuration.keys[i], "delta.constraints.", 18) == 0)
             return lml_error_set(err, LML_EUNSUPPORTED, "%s: CHECK constraint '%s' is not enforced by lakeml's writer", root,
                                  m->configuration.keys[i] + 18);
-    if (truthy(&m->configuration, "delta.enableChangeDataFeed"))
-        return lml_error_set(err, LML_EUNSUPPORTED,
-                             "%s: the table records a change data feed (delta.enableChangeDataFeed), which lakeml's "
-                             "writer does not produce yet",
-                             root);
+    /* A change data feed needs nothing from appends and overwrites (readers take their adds and
+     * removes as the changes); DELETE / UPDATE / MERGE write the cdc files (dml_cdf.c). */
     if (t->mapping != LML_MAPPING_NONE)
         return lml_error_set(err, LML_EUNSUPPORTED, "%s: writing to a table with column mapping is not supported", root);
     for (size_t i = 0; i < t->schema.nfields; i++) {
@@ -105,21 +103,11 @@ static char *write_parameters(const lml_delta_write_options *opt, const lml_delt
     return lml_strbuf_finish(&sb, err);
 }
 
-/* The files an overwrite replaces: all, or those whose partition values satisfy replaceWhere. */
-static bool collect_removes(const lml_delta_table *t, const lml_delta_write_options *opt, lml_delta_plan *plan,
-                            lml_error *err) {
-    lml_delta_skip_filter *filters = calloc(opt->num_replace_where + 1, sizeof *filters);
-    if (!filters) return lml_error_set(err, LML_ENOMEM, "out of memory");
-    bool ok = lml_delta_replace_where_filters(t, opt, filters, err);
+/* An overwrite replaces every live file. */
+static bool collect_removes(const lml_delta_table *t, lml_delta_plan *plan, lml_error *err) {
     int64_t now = lml_delta_now_ms();
-    for (size_t i = 0; ok && i < t->state.nfiles; i++) {
-        const lml_delta_file *f = &t->state.files[i];
-        /* replaceWhere holds only partition predicates: a file is replaced when its (constant)
-         * partition values satisfy all of them, i.e. when they cannot rule it out. */
-        if (opt->num_replace_where && lml_delta_file_skipped(f, filters, opt->num_replace_where)) continue;
-        ok = lml_delta_plan_remove(plan, f, now, err);
-    }
-    free(filters);
+    bool ok = true;
+    for (size_t i = 0; ok && i < t->state.nfiles; i++) ok = lml_delta_plan_remove(plan, &t->state.files[i], now, err);
     return ok;
 }
 
@@ -143,6 +131,12 @@ struct lml_delta_writer {
     bool started, failed;
     lml_delta_plan plan;                /* from the first batch on */
     lml_frame *proto;                   /* no rows: the first batch's columns, for later batches */
+    /* replaceWhere: the condition every written row must satisfy and, on an existing table, the
+     * transaction that deletes the rows it selects (as DELETE does) and writes the new ones. */
+    lml_expr *rw;
+    lml_dml *dml;
+    lml_expr *rw_bound;                 /* rw checked against the table's columns (the dml's) */
+    int64_t rows_in;
 };
 
 lml_delta_writer *lml_delta_writer_open(const char *path, const lml_delta_write_options *opt, lml_error *err) {
@@ -156,7 +150,7 @@ lml_delta_writer *lml_delta_writer_open(const char *path, const lml_delta_write_
         lml_error_set(err, LML_EINVAL, "lml_delta_write: bad mode %d", (int)opt->mode);
         return NULL;
     }
-    if (opt->num_replace_where && opt->mode != LML_DELTA_OVERWRITE) {
+    if (opt->replace_where && opt->mode != LML_DELTA_OVERWRITE) {
         lml_error_set(err, LML_EINVAL, "%s: replaceWhere needs mode overwrite", path);
         return NULL;
     }
@@ -183,7 +177,78 @@ lml_delta_writer *lml_delta_writer_open(const char *path, const lml_delta_write_
         for (size_t i = 0; i < t->state.ntxns; i++)
             w->noop |= strcmp(t->state.txns[i].app_id, opt->txn_app_id) == 0 && t->state.txns[i].version >= opt->txn_version;
     if (w->noop) w->noop_version = lml_delta_table_version(t);
+    bool ok = !opt->replace_where || (w->rw = lml_expr_parse(opt->replace_where, err)) != NULL;
+    if (ok && w->rw && t && !w->noop) {
+        lml_delta_dml_options o = {.txn_app_id = opt->txn_app_id, .txn_version = opt->txn_version,
+                                   .user_metadata = opt->user_metadata};
+        ok = (w->dml = calloc(1, sizeof *w->dml)) ? lml_dml_open(w->dml, path, "WRITE", &o, err)
+                                                  : lml_error_set(err, LML_ENOMEM, "out of memory");
+    }
+    if (!ok) {
+        lml_delta_writer_abort(w);
+        return NULL;
+    }
     return w;
+}
+
+/* DELTA_REPLACE_WHERE_MISMATCH unless the condition is true for every row of f. */
+static bool check_replace_where(const lml_delta_writer *w, const lml_frame *f, lml_error *err) {
+    lml_expr_input in = {.frame = f};
+    uint8_t *mask = NULL;
+    if (!lml_expr_eval_mask(w->rw, &in, 1, &mask, err)) return false;
+    size_t n = lml_frame_num_rows(f), r = 0;
+    while (r < n && lml_bit_get(mask, r)) r++;
+    free(mask);
+    if (r == n) return true;
+    return lml_error_set(err, LML_EINVAL,
+                         "%s: row %zu of the data to write does not satisfy replaceWhere '%s' "
+                         "(DELTA_REPLACE_WHERE_MISMATCH)",
+                         w->path, (size_t)(w->rows_in + (int64_t)r), w->opt->replace_where);
+}
+
+/* replaceWhere on an existing table: the plan is the dml's, checked like an overwrite. */
+static bool start_replace(lml_delta_writer *w, const lml_frame *f, lml_error *err) {
+    lml_dml *d = w->dml;
+    d->wopt.mode = LML_DELTA_OVERWRITE;
+    d->wopt.partition_by = w->opt->partition_by;
+    lml_frame *schema = lml_frame_slice(f, 0, 0, err);
+    bool ok = schema && lml_dml_condition(d, w->opt->replace_where, &w->rw_bound, err) &&
+              lml_dml_set_predicate(d, w->rw_bound, NULL, NULL, err) && lml_dml_plan(d, schema, w->opt->merge_schema, err);
+    lml_frame_free(schema);
+    w->started = ok;
+    return ok;
+}
+
+static bool replace_metrics_and_commit(lml_delta_writer *w, int64_t *version, lml_error *err) {
+    lml_dml *d = w->dml;
+    bool whole = false;
+    char *pred = NULL, *params = NULL, *metrics = NULL;
+    bool ok = lml_dml_delete_where(d, w->rw_bound, &whole, err) && lml_dml_finish(d, err) &&
+              (pred = lml_dml_predicate_json(w->rw_bound, err)) &&
+              (params = write_parameters(w->opt, &d->plan.metadata, pred, err));
+    if (ok) {
+        lml_strbuf sb = {0};
+        lml_dml_metric(&sb, "numFiles", d->files_added);
+        lml_dml_metric(&sb, "numOutputRows", w->rows_in);
+        lml_dml_metric(&sb, "numOutputBytes", d->bytes_added);
+        lml_dml_metric(&sb, "numRemovedFiles", d->files_removed);
+        lml_dml_metric(&sb, "numRemovedBytes", d->bytes_removed);
+        if (!whole) { /* rows are counted only when files were read */
+            lml_dml_metric(&sb, "numDeletedRows", d->rows_deleted);
+            lml_dml_metric(&sb, "numCopiedRows", d->rows_copied);
+        }
+        lml_dml_metric(&sb, "numAddedChangeFiles", d->plan.cdc_files);
+        lml_strbuf_putc(&sb, '}');
+        ok = (metrics = lml_strbuf_finish(&sb, err)) != NULL;
+    }
+    lml_delta_result r = {0};
+    ok = ok && lml_dml_commit(d, params, metrics, &r, err);
+    if (ok && version) *version = r.version;
+    lml_delta_result_clear(&r);
+    free(pred);
+    free(params);
+    free(metrics);
+    return ok;
 }
 
 /* Later batches: the first batch's column names, in order, and types. */
@@ -209,9 +274,15 @@ static bool same_columns(const lml_delta_writer *w, const lml_frame *f, lml_erro
 /* The first batch decides the table's schema after the write (enforcement, evolution) and,
  * for an overwrite, the files it replaces. */
 static bool start(lml_delta_writer *w, const lml_frame *f, lml_error *err) {
+    if (w->rw && !check_replace_where(w, f, err)) return false;
+    if (w->dml) {
+        if (!start_replace(w, f, err) || !(w->proto = lml_frame_slice(f, 0, 0, err))) return false;
+        w->rows_in = (int64_t)lml_frame_num_rows(f);
+        return lml_dml_insert(w->dml, f, err);
+    }
     if (!lml_delta_plan_init(&w->plan, w->t, w->path, f, w->opt, err)) return false;
     w->started = true;
-    if (w->t && w->opt->mode == LML_DELTA_OVERWRITE && !collect_removes(w->t, w->opt, &w->plan, err)) return false;
+    if (w->t && w->opt->mode == LML_DELTA_OVERWRITE && !collect_removes(w->t, &w->plan, err)) return false;
     if (!(w->proto = lml_frame_slice(f, 0, 0, err))) return false;
     lml_frame *rows = w->plan.rows;
     w->plan.rows = NULL;
@@ -228,10 +299,17 @@ bool lml_delta_writer_write(lml_delta_writer *w, const lml_frame *f, lml_error *
         if (!start(w, f, err)) w->failed = true;
         return !w->failed;
     }
-    if (!same_columns(w, f, err)) return false; /* refused before anything was written: the writer stays usable */
-    lml_frame *rows = NULL;
-    bool ok = lml_delta_plan_conform(&w->plan, f, &rows, err) && lml_delta_plan_add_rows(&w->plan, rows, err);
-    lml_frame_free(rows);
+    /* Refused before anything was written: the writer stays usable. */
+    if (!same_columns(w, f, err) || (w->rw && !check_replace_where(w, f, err))) return false;
+    bool ok;
+    if (w->dml) {
+        ok = lml_dml_insert(w->dml, f, err);
+    } else {
+        lml_frame *rows = NULL;
+        ok = lml_delta_plan_conform(&w->plan, f, &rows, err) && lml_delta_plan_add_rows(&w->plan, rows, err);
+        lml_frame_free(rows);
+    }
+    w->rows_in += (int64_t)lml_frame_num_rows(f);
     if (!ok) w->failed = true;
     return ok;
 }
@@ -242,9 +320,11 @@ static bool commit(lml_delta_writer *w, int64_t *version, lml_error *err) {
     lml_delta_plan *plan = &w->plan;
     if (w->failed) return lml_error_set(err, LML_EINVAL, "%s: an earlier batch failed; nothing was committed", w->path);
     if (!w->started) return lml_error_set(err, LML_EINVAL, "%s: no batch was written, so there is no schema", w->path);
+    if (w->dml) return replace_metrics_and_commit(w, version, err);
     bool ok = lml_delta_plan_flush(plan, err);
     char *predicate = NULL, *params = NULL, *metrics = NULL;
-    if (ok && opt->num_replace_where) ok = (predicate = lml_delta_predicate_text(opt, err)) != NULL;
+    /* replaceWhere creating the table: nothing to replace, the predicate is still recorded. */
+    if (ok && w->rw) ok = (predicate = lml_dml_predicate_json(w->rw, err)) != NULL;
     if (ok) ok = (params = write_parameters(opt, &plan->metadata, predicate, err)) != NULL;
     if (ok) ok = (metrics = lml_delta_plan_metrics(plan, err)) != NULL;
     int64_t v = -1;
@@ -287,7 +367,11 @@ bool lml_delta_writer_commit(lml_delta_writer *w, int64_t *version, lml_error *e
 
 void lml_delta_writer_abort(lml_delta_writer *w) {
     if (!w) return;
-    if (w->started) lml_delta_plan_clear(&w->plan);
+    if (w->started && !w->dml) lml_delta_plan_clear(&w->plan);
+    if (w->dml) lml_dml_close(w->dml);
+    free(w->dml);
+    lml_expr_free(w->rw);
+    lml_expr_free(w->rw_bound);
     lml_frame_free(w->proto);
     lml_delta_table_free(w->t);
     free(w->path);

@@ -27,25 +27,21 @@ static size_t frame_bytes(const lml_frame *f) {
     return total;
 }
 
-/* Writes all rows of `part` (one partition value; table columns) as data files of at most
- * max_records_per_file rows and adds their actions. */
-static bool write_partition(lml_delta_plan *p, const lml_frame *part, lml_error *err) {
+/* The partition values of part's first row and the relative directory of its files
+ * ("k=v/…", under "_change_data/" for change data files). */
+static bool partition_of(const lml_delta_plan *p, const lml_frame *part, bool cdc, lml_delta_map *pv, lml_strbuf *dir,
+                         lml_error *err) {
     const lml_delta_metadata *m = &p->metadata;
-    size_t np = m->npartition, n = lml_frame_num_rows(part);
-    lml_frame *data = np ? lml_frame_drop(part, (const char *const *)m->partition_columns, err) : lml_frame_retain(part);
-    lml_strbuf dir = {0};
-    lml_delta_map pv = {0};
-    bool ok = data != NULL;
-    if (ok && !(pv.keys = calloc(np + 1, sizeof *pv.keys)) + !(pv.values = calloc(np + 1, sizeof *pv.values)))
-        ok = lml_error_set(err, LML_ENOMEM, "out of memory");
+    size_t np = m->npartition;
+    if (cdc) lml_strbuf_puts(dir, "_change_data/");
+    if (!(pv->keys = calloc(np + 1, sizeof *pv->keys)) + !(pv->values = calloc(np + 1, sizeof *pv->values)))
+        return lml_error_set(err, LML_ENOMEM, "out of memory");
+    bool ok = true;
     for (size_t k = 0; ok && k < np; k++) {
         long at = lml_frame_column_index(part, m->partition_columns[k]);
         lml_value v = lml_column_get(lml_frame_column(part, (size_t)at), 0);
         char *text = v.is_null ? NULL : lml_delta_pvalue_format(&v, err);
-        if (!v.is_null && !text) {
-            ok = false;
-            break;
-        }
+        if (!v.is_null && !text) return false;
         /* Spark writes an empty string as a null partition value. */
         if (text && !*text) {
             free(text);
@@ -53,55 +49,95 @@ static bool write_partition(lml_delta_plan *p, const lml_frame *part, lml_error 
         }
         char *en = lml_delta_hive_escape(m->partition_columns[k], err), *ev = text ? lml_delta_hive_escape(text, err) : NULL;
         ok = en && (!text || ev);
-        if (ok) lml_strbuf_printf(&dir, "%s=%s/", en, ev ? ev : "__HIVE_DEFAULT_PARTITION__");
+        if (ok) lml_strbuf_printf(dir, "%s=%s/", en, ev ? ev : "__HIVE_DEFAULT_PARTITION__");
         free(en);
         free(ev);
-        pv.keys[pv.n] = lml_strdup(m->partition_columns[k], err);
-        pv.values[pv.n++] = text;
-        ok = ok && pv.keys[pv.n - 1];
+        pv->keys[pv->n] = lml_strdup(m->partition_columns[k], err);
+        pv->values[pv->n++] = text;
+        ok = ok && pv->keys[pv->n - 1];
     }
+    return ok;
+}
+
+bool lml_delta_plan_write_one(const lml_delta_plan *p, const lml_frame *rows, bool cdc, int counter, lml_delta_file *out,
+                              lml_error *err) {
+    const lml_delta_metadata *m = &p->metadata;
+    size_t np = m->npartition, n = lml_frame_num_rows(rows);
+    memset(out, 0, sizeof *out);
+    out->num_records = -1;
+    lml_strbuf dir = {0};
+    lml_delta_map pv = {0};
+    lml_frame *data = np ? lml_frame_drop(rows, (const char *const *)m->partition_columns, err) : lml_frame_retain(rows);
+    bool ok = data && partition_of(p, rows, cdc, &pv, &dir, err);
     const char *prefix = dir.data ? dir.data : "";
-    if (ok && np) {
+    if (ok && (np || cdc)) {
         lml_strbuf full = {0};
         lml_strbuf_printf(&full, "%s/%s", p->root, prefix);
         char *d = lml_strbuf_finish(&full, err);
         ok = d && lml_delta_mkdirs(d, err);
         free(d);
     }
-    const char *icols = lml_delta_map_get(&m->configuration, "delta.dataSkippingNumIndexedCols", NULL);
-    int indexed = icols ? atoi(icols) : DEFAULT_INDEXED_COLS;
-    size_t per = p->opt->max_records_per_file ? p->opt->max_records_per_file : (n ? n : 1);
-    for (size_t from = 0; ok && from < n; from += per) {
-        size_t cnt = n - from < per ? n - from : per;
-        lml_frame *chunk = lml_frame_slice(data, from, cnt, err);
-        char uuid[37], rel[1024], full[4096];
-        lml_delta_uuid(uuid);
-        snprintf(rel, sizeof rel, "%spart-%05d-%s-c000.snappy.parquet", prefix, p->counter++, uuid);
-        snprintf(full, sizeof full, "%s/%s", p->root, rel);
-        lml_parquet_write_options wo = {.codec = LML_PARQUET_SNAPPY, .row_group_size = p->opt->row_group_size};
-        struct stat st;
-        ok = chunk && lml_parquet_write(chunk, full, &wo, err);
-        if (ok && stat(full, &st) != 0) ok = lml_error_set(err, LML_EIO, "cannot stat %s: %s", full, strerror(errno));
-        lml_delta_action *a = ok ? lml_delta_plan_push(p, LML_DA_ADD, err) : NULL;
-        ok = a != NULL;
-        if (ok) {
-            lml_delta_file *af = &a->u.file;
-            af->data_change = true;
-            af->has_partition_values = af->has_size = true;
-            af->size = (int64_t)st.st_size;
-            af->modification_time = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
-            af->num_records = (int64_t)cnt;
-            ok = (af->path = lml_delta_uri_encode_path(rel, err)) && lml_delta_map_copy(&pv, &af->partition_values, err) &&
-                 (af->stats = lml_delta_stats_json(chunk, &p->schema, indexed, false, err));
-            p->files_added++;
-            p->bytes_added += af->size;
-            p->rows_added += (int64_t)cnt;
-        }
-        lml_frame_free(chunk);
+    char uuid[37], rel[1024], full[4096];
+    lml_delta_uuid(uuid);
+    if (cdc) snprintf(rel, sizeof rel, "%scdc-%05d-%s.c000.snappy.parquet", prefix, counter, uuid);
+    else snprintf(rel, sizeof rel, "%spart-%05d-%s-c000.snappy.parquet", prefix, counter, uuid);
+    snprintf(full, sizeof full, "%s/%s", p->root, rel);
+    lml_parquet_write_options wo = {.codec = LML_PARQUET_SNAPPY, .row_group_size = p->opt->row_group_size};
+    struct stat st;
+    ok = ok && lml_parquet_write(data, full, &wo, err);
+    if (ok && stat(full, &st) != 0) ok = lml_error_set(err, LML_EIO, "cannot stat %s: %s", full, strerror(errno));
+    if (ok) {
+        out->data_change = !cdc;
+        out->has_partition_values = out->has_size = true;
+        out->size = (int64_t)st.st_size;
+        out->num_records = (int64_t)n;
+        if (!cdc) out->modification_time = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+        ok = (out->path = lml_delta_uri_encode_path(rel, err)) && lml_delta_map_copy(&pv, &out->partition_values, err);
     }
+    if (ok && !cdc) {
+        const char *icols = lml_delta_map_get(&m->configuration, "delta.dataSkippingNumIndexedCols", NULL);
+        ok = (out->stats = lml_delta_stats_json(data, &p->schema, icols ? atoi(icols) : DEFAULT_INDEXED_COLS, false, err));
+    }
+    if (!ok) lml_delta_file_clear(out);
     lml_delta_map_clear(&pv);
     lml_strbuf_free(&dir);
     lml_frame_free(data);
+    return ok;
+}
+
+bool lml_delta_plan_push_file(lml_delta_plan *p, lml_delta_file *f, bool cdc, lml_error *err) {
+    lml_delta_action *a = lml_delta_plan_push(p, cdc ? LML_DA_CDC : LML_DA_ADD, err);
+    if (!a) {
+        lml_delta_file_clear(f);
+        return false;
+    }
+    a->u.file = *f;
+    memset(f, 0, sizeof *f);
+    if (cdc) {
+        p->cdc_files++;
+        p->cdc_bytes += a->u.file.size;
+    } else {
+        p->files_added++;
+        p->bytes_added += a->u.file.size;
+        p->rows_added += a->u.file.num_records;
+    }
+    return true;
+}
+
+/* Writes all rows of `part` (one partition value; table columns) as data files of at most
+ * max_records_per_file rows and adds their actions; with `cdc`, as change data files under
+ * _change_data/ (part also holds _change_type) with cdc actions (§14). */
+static bool write_partition(lml_delta_plan *p, const lml_frame *part, bool cdc, lml_error *err) {
+    size_t n = lml_frame_num_rows(part);
+    size_t per = p->opt->max_records_per_file ? p->opt->max_records_per_file : (n ? n : 1);
+    bool ok = true;
+    for (size_t from = 0; ok && from < n; from += per) {
+        lml_frame *chunk = lml_frame_slice(part, from, n - from < per ? n - from : per, err);
+        lml_delta_file f;
+        ok = chunk && lml_delta_plan_write_one(p, chunk, cdc, p->counter++, &f, err) &&
+             lml_delta_plan_push_file(p, &f, cdc, err);
+        lml_frame_free(chunk);
+    }
     return ok;
 }
 
@@ -159,7 +195,7 @@ static bool flush_pending(lml_delta_plan *p, lml_delta_pending *q, size_t rows, 
     lml_frame *all = lml_frame_union_by_name((const lml_frame *const *)q->parts, q->nparts, err);
     lml_frame *head = all ? lml_frame_slice(all, 0, rows, err) : NULL;
     lml_frame *rest = head && rows < q->rows ? lml_frame_slice(all, rows, q->rows - rows, err) : NULL;
-    bool ok = head && (rows == q->rows || rest) && write_partition(p, head, err);
+    bool ok = head && (rows == q->rows || rest) && write_partition(p, head, false, err);
     lml_frame_free(head);
     lml_frame_free(all);
     if (!ok) {
@@ -204,6 +240,10 @@ static bool append_pending(lml_delta_plan *p, char *key, lml_frame *rows, lml_er
     return !per || q->rows < per || flush_pending(p, q, q->rows / per * per, err);
 }
 
+bool lml_delta_plan_write_file(lml_delta_plan *p, const lml_frame *rows, bool cdc, lml_error *err) {
+    return lml_frame_num_rows(rows) == 0 || write_partition(p, rows, cdc, err);
+}
+
 bool lml_delta_plan_flush(lml_delta_plan *p, lml_error *err) {
     for (size_t i = 0; i < p->npending; i++)
         if (!flush_pending(p, &p->pending[i], p->pending[i].rows, err)) return false;
@@ -223,31 +263,6 @@ static int by_key(const void *a, const void *b) {
     return c ? c : (x->row > y->row) - (x->row < y->row);
 }
 
-/* replaceWhere: every row written must satisfy the predicate (it is checked on the partition
- * values, constant within a group: the group's first row). */
-static bool check_replace_where(lml_delta_plan *p, const lml_frame *rows, size_t row, const long *pcols,
-                                const lml_delta_skip_filter *rw, lml_error *err) {
-    const lml_delta_metadata *m = &p->metadata;
-    size_t np = m->npartition;
-    lml_delta_file probe = {0};
-    char **vals = calloc(np + 1, sizeof *vals);
-    bool ok = vals != NULL;
-    if (!ok) lml_error_set(err, LML_ENOMEM, "out of memory");
-    for (size_t k = 0; ok && k < np; k++) {
-        lml_value v = lml_column_get(lml_frame_column(rows, (size_t)pcols[k]), row);
-        ok = v.is_null || (vals[k] = lml_delta_pvalue_format(&v, err)) != NULL;
-    }
-    probe.partition_values.keys = m->partition_columns;
-    probe.partition_values.values = vals;
-    probe.partition_values.n = np;
-    if (ok && lml_delta_file_skipped(&probe, rw, p->opt->num_replace_where))
-        ok = lml_error_set(err, LML_EINVAL, "%s: data to write does not match replaceWhere (DELTA_REPLACE_WHERE_MISMATCH)",
-                           p->root);
-    for (size_t k = 0; vals && k < np; k++) free(vals[k]);
-    free(vals);
-    return ok;
-}
-
 bool lml_delta_plan_add_rows(lml_delta_plan *p, const lml_frame *rows, lml_error *err) {
     const lml_delta_metadata *m = &p->metadata;
     size_t n = lml_frame_num_rows(rows), np = m->npartition;
@@ -255,11 +270,9 @@ bool lml_delta_plan_add_rows(lml_delta_plan *p, const lml_frame *rows, lml_error
     long *pcols = calloc(np + 1, sizeof *pcols);
     size_t *idx = malloc((n + 1) * sizeof *idx);
     group_key *keys = calloc(n + 1, sizeof *keys);
-    lml_delta_skip_filter *rw = calloc(p->opt->num_replace_where + 1, sizeof *rw);
-    bool ok = pcols && idx && keys && rw;
+    bool ok = pcols && idx && keys;
     if (!ok) lml_error_set(err, LML_ENOMEM, "out of memory");
     for (size_t k = 0; ok && k < np; k++) pcols[k] = lml_frame_column_index(rows, m->partition_columns[k]);
-    if (ok && p->opt->num_replace_where) ok = lml_delta_replace_where_filters(p->table, p->opt, rw, err);
     /* Group rows by their partition values (sorted, so files come out in a stable order). */
     for (size_t r = 0; ok && r < n; r++) {
         keys[r].row = r;
@@ -284,7 +297,6 @@ bool lml_delta_plan_add_rows(lml_delta_plan *p, const lml_frame *rows, lml_error
         size_t to = from + 1;
         while (np && to < n && strcmp(keys[to].key, keys[from].key) == 0) to++;
         if (!np) to = n;
-        if (p->opt->num_replace_where) ok = check_replace_where(p, rows, idx[from], pcols, rw, err);
         /* An unpartitioned batch is kept as it is: no copy of its rows. */
         lml_frame *part = !ok ? NULL : np ? lml_frame_take(rows, &idx[from], to - from, err) : lml_frame_retain(rows);
         char *key = part ? lml_strdup(keys[from].key, err) : NULL;
@@ -301,6 +313,5 @@ bool lml_delta_plan_add_rows(lml_delta_plan *p, const lml_frame *rows, lml_error
     free(keys);
     free(idx);
     free(pcols);
-    free(rw);
     return ok;
 }

@@ -30,6 +30,7 @@ typedef struct lml_delta_plan {
     lml_delta_pending *pending;      /* sorted by key */
     size_t npending, pending_cap, pending_bytes;
     int counter;                     /* part-NNNNN of the next data file */
+    int64_t cdc_files, cdc_bytes;    /* change data files written (lml_delta_plan_write_file) */
 } lml_delta_plan;
 
 bool lml_delta_plan_init(lml_delta_plan *plan, const lml_delta_table *t, const char *path, const lml_frame *f,
@@ -40,13 +41,26 @@ bool lml_delta_plan_remove(lml_delta_plan *plan, const lml_delta_file *f, int64_
 bool lml_delta_plan_conform(const lml_delta_plan *plan, const lml_frame *f, lml_frame **out, lml_error *err);
 lml_delta_action *lml_delta_plan_push(lml_delta_plan *plan, lml_delta_action_kind kind, lml_error *err);
 bool lml_delta_mkdirs(const char *path, lml_error *err);
-/* Adds conformed rows to the write (write_files.c): grouped by partition value (replaceWhere
- * checked per group) and buffered per partition; a partition's rows are written out as a data
+/* Adds conformed rows to the write (write_files.c): grouped by partition value and buffered
+ * per partition; a partition's rows are written out as a data
  * file (with its add action and stats) when they reach max_records_per_file rows (whole files of
  * that many rows), and every partition's rows are when all buffered rows reach about 128 MiB
  * uncompressed — so memory stays about 128 MiB (twice that while a file's rows are joined for its
  * stats) plus one batch, and files roll over near that size. */
 bool lml_delta_plan_add_rows(lml_delta_plan *plan, const lml_frame *rows, lml_error *err);
+/* Writes `rows` (table columns, all of one partition value; with cdc also _change_type) as one
+ * file numbered `counter` and describes it in *out (path, partition values, size, and for data
+ * files mtime and stats), pushing no action: reads only the plan's metadata and options, so
+ * several threads may write files of one plan at once. */
+bool lml_delta_plan_write_one(const lml_delta_plan *plan, const lml_frame *rows, bool cdc, int counter,
+                              lml_delta_file *out, lml_error *err);
+/* Adds the add (or cdc) action of a file lml_delta_plan_write_one wrote; takes *f's contents. */
+bool lml_delta_plan_push_file(lml_delta_plan *plan, lml_delta_file *f, bool cdc, lml_error *err);
+/* Writes `rows` (table columns, all of one partition value) right away as data files (the
+ * add actions with stats), bypassing the buffers: DML's rewrite of one touched file. With `cdc`
+ * the rows also hold _change_type and become change data files under _change_data/ with cdc
+ * actions (dataChange false, counted in cdc_files / cdc_bytes). */
+bool lml_delta_plan_write_file(lml_delta_plan *plan, const lml_frame *rows, bool cdc, lml_error *err);
 /* Writes every partition's remaining rows (in partition-value order), before the commit. */
 bool lml_delta_plan_flush(lml_delta_plan *plan, lml_error *err);
 void lml_delta_plan_pending_clear(lml_delta_plan *plan);
@@ -54,12 +68,6 @@ void lml_delta_plan_pending_clear(lml_delta_plan *plan);
 char *lml_delta_plan_metrics(const lml_delta_plan *plan, lml_error *err);
 void lml_delta_plan_clear(lml_delta_plan *plan);
 
-/* replaceWhere resolved against the table; every predicate must name a partition column
- * (LML_EUNSUPPORTED otherwise). */
-bool lml_delta_replace_where_filters(const lml_delta_table *t, const lml_delta_write_options *opt,
-                                     lml_delta_skip_filter *filters, lml_error *err);
-/* replaceWhere as Spark shows it in operationParameters.predicate: ["(a = 1)", …] as JSON text. */
-char *lml_delta_predicate_text(const lml_delta_write_options *opt, lml_error *err);
 /* The writer-side protocol check (§5.3). */
 bool lml_delta_writer_supports(const lml_delta_table *t, lml_error *err);
 /* After committing version v: a checkpoint when v is a positive multiple of

@@ -32,20 +32,7 @@ bool lml_delta_field_has_type(const lml_delta_field *f, lml_type t) {
 }
 
 lml_delta_action *lml_delta_plan_push(lml_delta_plan *p, lml_delta_action_kind kind, lml_error *err) {
-    if (p->nactions == p->cap) {
-        size_t c = p->cap ? p->cap * 2 : 16;
-        lml_delta_action *a = realloc(p->actions, c * sizeof *a);
-        if (!a) {
-            lml_error_set(err, LML_ENOMEM, "out of memory");
-            return NULL;
-        }
-        p->actions = a;
-        p->cap = c;
-    }
-    lml_delta_action *a = &p->actions[p->nactions++];
-    memset(a, 0, sizeof *a);
-    a->kind = kind;
-    return a;
+    return lml_delta_actions_push(&p->actions, &p->nactions, &p->cap, kind, err);
 }
 
 bool lml_delta_mkdirs(const char *path, lml_error *err) {
@@ -77,17 +64,20 @@ static bool new_protocol(const lml_delta_schema *s, const lml_delta_map *conf, l
     p->min_writer = 2;
     bool ntz = false, dv = truthy(conf, "delta.enableDeletionVectors"), ict = truthy(conf, "delta.enableInCommitTimestamps");
     for (size_t i = 0; i < s->nfields; i++) ntz |= lml_delta_field_has_type(&s->fields[i], LML_TIMESTAMP_NTZ);
-    if (truthy(conf, "delta.enableChangeDataFeed"))
-        return lml_error_set(err, LML_EUNSUPPORTED,
-                             "delta.enableChangeDataFeed: lakeml's writer does not produce a change data feed yet");
-    if (!ntz && !dv && !ict) return true;
-    const char *reader[2], *writer[5];
+    bool cdf = truthy(conf, "delta.enableChangeDataFeed");
+    if (!ntz && !dv && !ict) {
+        /* A change data feed alone: Spark's legacy writer version 4. */
+        if (cdf) p->min_writer = 4;
+        return true;
+    }
+    const char *reader[2], *writer[6];
     size_t nr = 0, nw = 0;
     writer[nw++] = "appendOnly";
     writer[nw++] = "invariants";
     if (ntz) reader[nr++] = writer[nw++] = "timestampNtz";
     if (dv) reader[nr++] = writer[nw++] = "deletionVectors";
     if (ict) writer[nw++] = "inCommitTimestamp";
+    if (cdf) writer[nw++] = "changeDataFeed";
     p->min_writer = 7;
     p->has_writer_features = true;
     if (nr) {
@@ -179,7 +169,7 @@ static bool evolve_metadata(lml_delta_plan *p, const lml_frame *f, lml_error *er
         !lml_delta_protocol_copy(&t->state.protocol, &p->protocol, err))
         return false;
     if (opt->mode == LML_DELTA_OVERWRITE && opt->overwrite_schema) {
-        if (opt->num_replace_where)
+        if (opt->replace_where)
             return lml_error_set(err, LML_EINVAL, "%s: overwriteSchema cannot be used with replaceWhere", p->root);
         p->new_metadata = true;
         return lml_delta_schema_from_frame(f, &p->schema, err) && set_partitioning(p, opt->partition_by, err) &&
@@ -283,20 +273,7 @@ bool lml_delta_plan_init(lml_delta_plan *p, const lml_delta_table *t, const char
 
 bool lml_delta_plan_remove(lml_delta_plan *p, const lml_delta_file *f, int64_t now, lml_error *err) {
     lml_delta_action *a = lml_delta_plan_push(p, LML_DA_REMOVE, err);
-    if (!a || !lml_delta_file_copy(f, &a->u.file, err)) {
-        if (a) a->kind = LML_DA_NONE;
-        return false;
-    }
-    lml_delta_file *r = &a->u.file;
-    free(r->stats);
-    r->stats = NULL;
-    lml_delta_map_clear(&r->tags);
-    r->has_tags = false;
-    r->has_deletion_timestamp = true;
-    r->deletion_timestamp = now;
-    r->data_change = true;
-    r->extended_file_metadata = true;
-    r->has_size = true;
+    if (!a || !lml_delta_remove_of(a, f, now, true, err)) return false;
     p->files_removed++;
     p->bytes_removed += f->size;
     return true;
@@ -325,73 +302,18 @@ char *lml_delta_plan_metrics(const lml_delta_plan *p, lml_error *err) {
     return lml_strbuf_finish(&sb, err);
 }
 
-/* ---- replaceWhere */
-
-bool lml_delta_replace_where_filters(const lml_delta_table *t, const lml_delta_write_options *opt,
-                                     lml_delta_skip_filter *filters, lml_error *err) {
-    for (size_t i = 0; i < opt->num_replace_where; i++) {
-        const lml_parquet_predicate *pr = &opt->replace_where[i];
-        long k = t && pr->column ? lml_delta_schema_find(&t->schema, pr->column) : -1;
-        bool part = false;
-        for (size_t q = 0; k >= 0 && q < t->state.metadata.npartition; q++)
-            part |= strcasecmp(t->state.metadata.partition_columns[q], t->schema.fields[k].name) == 0;
-        if (!part)
-            return lml_error_set(err, LML_EUNSUPPORTED,
-                                 "replaceWhere on '%s': lakeml replaces by partition columns only (the column is %s)",
-                                 pr->column ? pr->column : "(null)", k < 0 ? "not in the table" : "not a partition column");
-        filters[i] = (lml_delta_skip_filter){.pred = pr, .field = &t->schema.fields[k],
-                                             .key = t->schema.fields[k].name, .partition = true};
-    }
-    return true;
-}
-
-char *lml_delta_predicate_text(const lml_delta_write_options *opt, lml_error *err) {
-    static const char *const ops[] = {"=", "<", "<=", ">", ">=", "IS NULL", "IS NOT NULL"};
-    lml_strbuf arr = {0};
-    lml_strbuf_putc(&arr, '[');
-    for (size_t i = 0; i < opt->num_replace_where; i++) {
-        const lml_parquet_predicate *p = &opt->replace_where[i];
-        lml_strbuf one = {0};
-        lml_strbuf_printf(&one, "(%s %s", p->column, ops[p->op <= LML_PQ_OP_IS_NOT_NULL ? p->op : 0]);
-        if (p->op < LML_PQ_OP_IS_NULL) {
-            char *v = p->value.is_null ? NULL : lml_delta_pvalue_format(&p->value, NULL);
-            bool quote = p->value.type == LML_STRING || p->value.type == LML_DATE || p->value.type == LML_TIMESTAMP;
-            lml_strbuf_printf(&one, quote ? " '%s'" : " %s", v ? v : "NULL");
-            free(v);
-        }
-        lml_strbuf_putc(&one, ')');
-        char *s = lml_strbuf_finish(&one, err);
-        if (!s) {
-            lml_strbuf_free(&arr);
-            return NULL;
-        }
-        if (i) lml_strbuf_putc(&arr, ',');
-        lml_pq_json_string(&arr, s);
-        free(s);
-    }
-    lml_strbuf_putc(&arr, ']');
-    return lml_strbuf_finish(&arr, err);
-}
-
 /* ---- checkpoints after a commit */
-
-/* "interval 7 days" / "1 week" / "168 hours" → ms; the default when absent or unreadable. */
-static int64_t interval_ms(const char *text, int64_t dflt) {
-    if (!text) return dflt;
-    long long n;
-    char unit[16];
-    if (sscanf(text, "interval %lld %15s", &n, unit) != 2 && sscanf(text, "%lld %15s", &n, unit) != 2) return dflt;
-    int64_t mult = strncmp(unit, "week", 4) == 0 ? WEEK_MS : strncmp(unit, "day", 3) == 0 ? 86400000LL
-                 : strncmp(unit, "hour", 4) == 0 ? 3600000LL : strncmp(unit, "minute", 6) == 0 ? 60000LL
-                 : strncmp(unit, "second", 6) == 0 ? 1000LL : 0;
-    return mult ? n * mult : dflt;
-}
 
 /* A checkpoint of the table's state, dropping tombstones older than
  * delta.deletedFileRetentionDuration (one week). */
 static bool checkpoint_table(const lml_delta_table *t, lml_error *err) {
     const char *keep = lml_delta_map_get(&t->state.metadata.configuration, "delta.deletedFileRetentionDuration", NULL);
-    return lml_delta_checkpoint_write(t->st, t->log.log_dir, &t->state, lml_delta_now_ms() - interval_ms(keep, WEEK_MS), err);
+    /* The commit has landed already: an unreadable property keeps the default rather than
+     * failing the write after the fact (VACUUM reports it). */
+    int64_t keep_ms = WEEK_MS;
+    lml_error ignored = {0};
+    if (keep && !lml_delta_interval_ms(keep, "delta.deletedFileRetentionDuration", &keep_ms, &ignored)) keep_ms = WEEK_MS;
+    return lml_delta_checkpoint_write(t->st, t->log.log_dir, &t->state, lml_delta_now_ms() - keep_ms, err);
 }
 
 bool lml_delta_maybe_checkpoint(const char *root, const lml_delta_metadata *m, int64_t v, lml_error *err) {

@@ -342,7 +342,7 @@ static int32_t java_d2i(double d)
     return (int32_t)d;
 }
 
-static int64_t java_d2l(double d)
+int64_t lml_java_d2l(double d)
 {
     if (isnan(d))
         return 0;
@@ -443,7 +443,7 @@ bool lml_value_cast(const lml_value *in, lml_type to, lml_value *out, lml_error 
         if (in->type == LML_DATE)
             out->is_null = true;
         else
-            out->v.i64 = in->type == LML_DOUBLE ? java_d2l(d) : in->type == LML_TIMESTAMP ? floor_div(l, 1000000) : l;
+            out->v.i64 = in->type == LML_DOUBLE ? lml_java_d2l(d) : in->type == LML_TIMESTAMP ? floor_div(l, 1000000) : l;
         break;
     case LML_DOUBLE:
         if (in->type == LML_DATE)
@@ -463,7 +463,7 @@ bool lml_value_cast(const lml_value *in, lml_type to, lml_value *out, lml_error 
             if (isnan(d) || isinf(d))
                 out->is_null = true;
             else
-                out->v.i64 = java_d2l(d * 1e6);
+                out->v.i64 = lml_java_d2l(d * 1e6);
         } else {
             out->v.i64 = secs_to_micros(l);
         }

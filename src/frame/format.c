@@ -42,8 +42,7 @@ static int64_t floor_div(int64_t a, int64_t b)
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-/* Proleptic Gregorian date of a day number (Howard Hinnant's civil_from_days). */
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+void lml_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
     z += 719468;
     int64_t era = floor_div(z, 146097);
@@ -61,7 +60,7 @@ static void put_date(out *o, int64_t days)
 {
     int64_t y;
     int m, d;
-    civil_from_days(days, &y, &m, &d);
+    lml_civil_from_days(days, &y, &m, &d);
     int64_t yoe = y > 0 ? y : 1 - y;
     char b[48];
     int n = snprintf(b, sizeof b, "%s%04" PRId64 "-%02d-%02d", yoe > 9999 ? "+" : "", yoe, m, d);

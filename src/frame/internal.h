@@ -117,5 +117,10 @@ lml_column *lml_column_concat(const lml_column *const *cols, size_t n, lml_error
  * LML_VECTOR unless in has that type already (then out = *in). False with LML_ETYPE when Spark
  * has no such cast. */
 bool lml_value_cast(const lml_value *in, lml_type to, lml_value *out, lml_error *err);
+/* Proleptic Gregorian year, month (1-12) and day of a day count since 1970-01-01 (Howard
+ * Hinnant's civil_from_days). (format.c) */
+void lml_civil_from_days(int64_t z, int64_t *y, int *m, int *d);
+/* The JVM's d2l (Spark's double → long): toward zero, saturating, NaN → 0. (cast.c) */
+int64_t lml_java_d2l(double d);
 
 #endif

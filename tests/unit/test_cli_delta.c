@@ -87,7 +87,7 @@ Test(cli, delta_flags_outside_delta_tables_are_errors)
     lml_test_expect_fail(lml_test_run("show", "--version", "0", a), 1, "apply to Delta tables");
     lml_test_expect_fail(lml_test_run("show", "--version", "1", "--timestamp", "2024-01-01", a), 2, "not both");
     lml_test_expect_fail(lml_test_run("convert", "--partition-by", "x", a, "out.csv"), 2, "applies to Delta output");
-    lml_test_expect_fail(lml_test_run("delta", "vacuum", "t"), 2, "unknown action");
+    lml_test_expect_fail(lml_test_run("delta", "compact", "t"), 2, "unknown action");
     lml_test_expect_fail(lml_test_run("delta", "history", lml_test_temp_dir()), 1, "not a Delta table");
     char table[512];
     snprintf(table, sizeof table, "%s/t", lml_test_temp_dir());

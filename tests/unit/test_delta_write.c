@@ -11,29 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "lakeml/delta.h"
+#include "delta_dml_support.h"
 #include "support.h"
-
-/* A frame (id long, name string, part int) with ids [from, from + n). */
-static lml_frame *rows(int64_t from, size_t n, int parts) {
-    lml_error err = {0};
-    int64_t *id = malloc(n * sizeof *id);
-    int32_t *part = malloc(n * sizeof *part);
-    const char **name = malloc(n * sizeof *name);
-    char (*buf)[24] = malloc(n * sizeof *buf);
-    for (size_t i = 0; i < n; i++) {
-        id[i] = from + (int64_t)i;
-        part[i] = parts ? (int32_t)(id[i] % parts) : 0;
-        snprintf(buf[i], sizeof buf[i], "n%lld", (long long)id[i]);
-        name[i] = id[i] % 7 == 3 ? NULL : buf[i];
-    }
-    lml_column *cols[3] = {lml_column_from_int64s(id, NULL, n, &err), lml_column_from_strings(name, n, &err),
-                           lml_column_from_int32s(part, NULL, n, &err)};
-    lml_frame *f = lml_frame_new(3, (const char *[]){"id", "name", "part"}, cols, &err);
-    cr_assert(f, "%s", err.message);
-    for (int k = 0; k < 3; k++) lml_column_free(cols[k]);
-    free(id), free(part), free(name), free(buf);
-    return f;
-}
 
 static int64_t write_ok(const lml_frame *f, const char *path, const lml_delta_write_options *o) {
     lml_error err = {0};
@@ -57,16 +36,10 @@ static void totals(const char *path, int64_t version, int64_t *sum, size_t *n) {
 
 static int64_t range_sum(int64_t from, int64_t n) { return n * from + n * (n - 1) / 2; }
 
-static const char *table_dir(const char *name) {
-    static char buf[512];
-    snprintf(buf, sizeof buf, "%s/%s", lml_test_temp_dir(), name);
-    return buf;
-}
-
 Test(delta_write, create_appends_overwrite_restore_and_time_travel) {
     char path[512];
-    snprintf(path, sizeof path, "%s", table_dir("t"));
-    lml_frame *a = rows(0, 10, 0), *b = rows(10, 5, 0), *c = rows(15, 7, 0), *d = rows(100, 3, 0), *e = rows(22, 4, 0);
+    snprintf(path, sizeof path, "%s", dml_table_dir("t"));
+    lml_frame *a = dml_rows(0, 10, 0), *b = dml_rows(10, 5, 0), *c = dml_rows(15, 7, 0), *d = dml_rows(100, 3, 0), *e = dml_rows(22, 4, 0);
     cr_assert_eq(write_ok(a, path, NULL), 0);
     lml_delta_write_options app = {.mode = LML_DELTA_APPEND}, ow = {.mode = LML_DELTA_OVERWRITE};
     cr_assert_eq(write_ok(b, path, &app), 1);
@@ -106,8 +79,8 @@ Test(delta_write, create_appends_overwrite_restore_and_time_travel) {
 
 /* The commit files, read as plain JSON lines: what Spark and delta-rs will see. */
 Test(delta_write, commit_json_matches_the_protocol) {
-    const char *path = table_dir("j");
-    lml_frame *a = rows(0, 20, 3);
+    const char *path = dml_table_dir("j");
+    lml_frame *a = dml_rows(0, 20, 3);
     write_ok(a, path, &(lml_delta_write_options){.partition_by = (const char *[]){"part", NULL}});
     char log0[600];
     snprintf(log0, sizeof log0, "%s/_delta_log/00000000000000000000.json", path);
@@ -176,8 +149,8 @@ Test(delta_write, commit_json_matches_the_protocol) {
 }
 
 Test(delta_write, schema_enforcement_and_merge) {
-    const char *path = table_dir("s");
-    lml_frame *a = rows(0, 5, 0);
+    const char *path = dml_table_dir("s");
+    lml_frame *a = dml_rows(0, 5, 0);
     write_ok(a, path, NULL);
     lml_error err = {0};
     /* An extra column is refused without mergeSchema, naming it. */
@@ -223,8 +196,8 @@ Test(delta_write, schema_enforcement_and_merge) {
 }
 
 Test(delta_write, save_modes_and_idempotent_transactions) {
-    const char *path = table_dir("m");
-    lml_frame *a = rows(0, 4, 0);
+    const char *path = dml_table_dir("m");
+    lml_frame *a = dml_rows(0, 4, 0);
     write_ok(a, path, NULL);
     lml_error err = {0};
     cr_assert_not(lml_delta_write(a, path, NULL, NULL, &err), "ErrorIfExists on an existing table");
@@ -247,12 +220,11 @@ Test(delta_write, save_modes_and_idempotent_transactions) {
 }
 
 Test(delta_write, replace_where_replaces_only_matching_partitions) {
-    const char *path = table_dir("rw");
-    lml_frame *a = rows(0, 30, 3); /* parts 0, 1, 2 */
+    const char *path = dml_table_dir("rw");
+    lml_frame *a = dml_rows(0, 30, 3); /* parts 0, 1, 2 */
     write_ok(a, path, &(lml_delta_write_options){.partition_by = (const char *[]){"part", NULL}});
-    lml_frame *b = rows(1000, 6, 0); /* all part 0 */
-    lml_parquet_predicate p = {.column = "part", .op = LML_PQ_OP_EQ, .value = {.type = LML_INT32, .v.i32 = 0}};
-    lml_delta_write_options o = {.mode = LML_DELTA_OVERWRITE, .replace_where = &p, .num_replace_where = 1};
+    lml_frame *b = dml_rows(1000, 6, 0); /* all part 0 */
+    lml_delta_write_options o = {.mode = LML_DELTA_OVERWRITE, .replace_where = "part = 0"};
     cr_assert_eq(write_ok(b, path, &o), 1);
     int64_t sum;
     size_t n;
@@ -262,15 +234,79 @@ Test(delta_write, replace_where_replaces_only_matching_partitions) {
     cr_assert_eq(n, 20 + 6);
     cr_assert_eq(sum, kept + range_sum(1000, 6));
     /* Rows outside the predicate are refused. */
-    lml_frame *c = rows(0, 3, 3);
+    lml_frame *c = dml_rows(0, 3, 3);
     lml_error err = {0};
     cr_assert_not(lml_delta_write(c, path, &o, NULL, &err));
     cr_assert(strstr(err.message, "DELTA_REPLACE_WHERE_MISMATCH"), "%s", err.message);
     lml_frame_free(a), lml_frame_free(b), lml_frame_free(c);
 }
 
+/* commitInfo of a version (the first line of its commit file), parsed. */
+static cJSON *commit_info_of(const char *path, int64_t version) {
+    char *text = dml_commit_text(path, version);
+    *strchr(text, '\n') = '\0';
+    cJSON *o = cJSON_Parse(text);
+    free(text);
+    cr_assert(o && cJSON_GetObjectItem(o, "commitInfo"), "%s version %lld", path, (long long)version);
+    return o;
+}
+
+static const char *metric(const cJSON *ci, const char *key) {
+    const cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(ci, "operationMetrics"), key);
+    return v ? v->valuestring : "(absent)";
+}
+
+Test(delta_write, replace_where_on_data_columns_rewrites_only_matching_rows) {
+    const char *path = dml_table_dir("rw_data");
+    lml_frame *a = dml_rows(0, 30, 0);
+    /* Three files: ids 0-9, 10-19, 20-29. */
+    write_ok(a, path, &(lml_delta_write_options){.max_records_per_file = 10});
+    lml_frame *b = dml_rows(12, 2, 0); /* ids 12, 13 replace ids 12, 13, 14 */
+    lml_delta_write_options o = {.mode = LML_DELTA_OVERWRITE, .replace_where = "id >= 12 AND id < 15"};
+    cr_assert_eq(write_ok(b, path, &o), 1);
+    int64_t sum;
+    size_t n;
+    totals(path, -1, &sum, &n);
+    cr_assert_eq(n, 29);
+    cr_assert_eq(sum, range_sum(0, 30) - 14);
+    cJSON *o1 = commit_info_of(path, 1);
+    const cJSON *ci = cJSON_GetObjectItem(o1, "commitInfo");
+    cr_assert_str_eq(cJSON_GetObjectItem(ci, "operation")->valuestring, "WRITE");
+    const cJSON *params = cJSON_GetObjectItem(ci, "operationParameters");
+    cr_assert_str_eq(cJSON_GetObjectItem(params, "mode")->valuestring, "Overwrite");
+    cr_assert_str_eq(cJSON_GetObjectItem(params, "predicate")->valuestring, "[\"((id >= 12) AND (id < 15))\"]");
+    /* Only the file of ids 10-19 is touched: 3 rows deleted, 7 copied into its rewrite, plus the
+     * file of the 2 new rows. */
+    cr_assert_str_eq(metric(ci, "numRemovedFiles"), "1");
+    cr_assert_str_eq(metric(ci, "numDeletedRows"), "3");
+    cr_assert_str_eq(metric(ci, "numCopiedRows"), "7");
+    cr_assert_str_eq(metric(ci, "numFiles"), "2");
+    cr_assert_str_eq(metric(ci, "numOutputRows"), "2");
+    cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(ci, "isBlindAppend")));
+    cJSON_Delete(o1);
+    lml_error err = {0};
+    lml_delta_table *t = lml_delta_table_open(path, NULL, &err);
+    cr_assert(t, "%s", err.message);
+    cr_assert_eq(lml_delta_table_num_files(t), 4);
+    lml_delta_table_free(t);
+
+    /* A row outside the condition is refused and nothing is committed. */
+    lml_frame *c = dml_rows(40, 1, 0);
+    cr_assert_not(lml_delta_write(c, path, &o, NULL, &err));
+    cr_assert(strstr(err.message, "DELTA_REPLACE_WHERE_MISMATCH"), "%s", err.message);
+    cr_assert(strstr(err.message, "row 0"), "%s", err.message);
+    /* An unknown column in the condition names it. */
+    lml_delta_write_options bad = {.mode = LML_DELTA_OVERWRITE, .replace_where = "nope = 1"};
+    cr_assert_not(lml_delta_write(b, path, &bad, NULL, &err));
+    cr_assert(strstr(err.message, "nope"), "%s", err.message);
+    t = lml_delta_table_open(path, NULL, &err);
+    cr_assert_eq(lml_delta_table_version(t), 1);
+    lml_delta_table_free(t);
+    lml_frame_free(a), lml_frame_free(b), lml_frame_free(c);
+}
+
 Test(delta_write, partition_values_with_special_characters_and_nulls) {
-    const char *path = table_dir("pv");
+    const char *path = dml_table_dir("pv");
     lml_error err = {0};
     const char *keys[] = {"a/b", "c d", "x=y%z", NULL, "", "é"};
     int64_t ids[] = {1, 2, 3, 4, 5, 6};
@@ -303,8 +339,8 @@ Test(delta_write, partition_values_with_special_characters_and_nulls) {
 }
 
 Test(delta_write, checkpoint_every_ten_commits) {
-    const char *path = table_dir("cp");
-    lml_frame *a = rows(0, 2, 0);
+    const char *path = dml_table_dir("cp");
+    lml_frame *a = dml_rows(0, 2, 0);
     write_ok(a, path, NULL);
     lml_delta_write_options app = {.mode = LML_DELTA_APPEND};
     for (int i = 1; i <= 11; i++) write_ok(a, path, &app);

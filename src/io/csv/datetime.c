@@ -18,19 +18,6 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
 static bool leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 static unsigned days_in_month(int64_t y, unsigned m)
@@ -220,10 +207,10 @@ bool csv_parse_timestamp(const char *s, size_t n, int64_t *out)
 static size_t format_ymd(int64_t days, char *buf)
 {
     int64_t y;
-    unsigned m, d;
-    civil_from_days(days, &y, &m, &d);
+    int m, d;
+    lml_civil_from_days(days, &y, &m, &d);
     const char *sign = y < 0 ? "-" : y > 9999 ? "+" : "";
-    return (size_t)snprintf(buf, CSV_DATETIME_BUF, "%s%04lld-%02u-%02u", sign, (long long)(y < 0 ? -y : y), m, d);
+    return (size_t)snprintf(buf, CSV_DATETIME_BUF, "%s%04lld-%02d-%02d", sign, (long long)(y < 0 ? -y : y), m, d);
 }
 
 size_t csv_format_date(int32_t days, char *buf) { return format_ymd(days, buf); }

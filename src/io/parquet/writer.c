@@ -171,11 +171,16 @@ static bool write_all(int fd, const void *p, size_t n, int64_t *pos, const char 
     return true;
 }
 
-/* Uncompressed bytes one row adds, to size row groups before encoding them. */
-static size_t row_bytes(const lml_frame *f) {
+/* Uncompressed bytes of f's rows, to size row groups before encoding them. */
+static size_t frame_bytes(const lml_frame *f) {
     size_t total = 0;
     for (size_t i = 0; i < f->ncols; i++) total += lml_pq_column_bytes(f->fields[i].col);
-    total /= f->nrows ? f->nrows : 1;
+    return total;
+}
+
+/* Uncompressed bytes one row adds. */
+static size_t row_bytes(const lml_frame *f) {
+    size_t total = frame_bytes(f) / (f->nrows ? f->nrows : 1);
     return total ? total : 1;
 }
 
@@ -274,7 +279,11 @@ struct lml_parquet_writer {
     lml_pq_file_meta m; /* the footer, row groups appended as they are written */
     size_t rg_cap;
     lml_frame *proto;   /* no rows: the first batch's columns, to check later batches against */
-    lml_frame *pending; /* rows not yet written (fewer than one row group) */
+    /* Rows not yet written (about one row group at most), kept as the batches they came in and
+     * joined only when they may fill a row group: joining on every batch would copy the pending
+     * rows once per batch, quadratic in the batches of a row group. */
+    lml_frame **pending;
+    size_t npending, pending_cap, pending_rows, pending_bytes;
     size_t nrows;       /* rows written or pending */
     bool failed;        /* a write failed: the file is incomplete, close refuses */
 };
@@ -377,25 +386,58 @@ static bool flush_group(lml_parquet_writer *pw, const lml_frame *f, size_t r0, s
     return write_row_group(&pw->w, f, pw->fd, &pw->pos, r0, n, pw->path, m, err);
 }
 
-/* Writes every whole row group of pending rows + f and keeps the rest pending. A frame written in
- * one batch is cut exactly where the one-shot writer always cut it (row_group_size over the
- * frame's average row); batches are joined first, so row groups do not follow batch edges. */
-static bool append(lml_parquet_writer *pw, const lml_frame *f, lml_error *err) {
-    lml_frame *owned = NULL;
-    const lml_frame *cur = f;
-    if (pw->pending) {
-        const lml_frame *parts[2] = {pw->pending, f};
-        if (!(owned = lml_frame_union_by_name(parts, 2, err))) return false;
-        lml_frame_free(pw->pending);
-        pw->pending = NULL;
-        cur = owned;
+static void pending_clear(lml_parquet_writer *pw) {
+    for (size_t i = 0; i < pw->npending; i++) lml_frame_free(pw->pending[i]);
+    pw->npending = pw->pending_rows = pw->pending_bytes = 0;
+}
+
+static bool pending_push(lml_parquet_writer *pw, lml_frame *f, lml_error *err) {
+    if (pw->npending == pw->pending_cap) {
+        size_t cap = pw->pending_cap ? 2 * pw->pending_cap : 8;
+        lml_frame **p = realloc(pw->pending, cap * sizeof *p);
+        if (!p) {
+            lml_frame_free(f);
+            return lml_error_set(err, LML_ENOMEM, "parquet write: out of memory");
+        }
+        pw->pending = p;
+        pw->pending_cap = cap;
     }
+    pw->pending[pw->npending++] = f;
+    pw->pending_rows += f->nrows;
+    pw->pending_bytes += frame_bytes(f);
+    return true;
+}
+
+/* The pending rows as one frame (NULL with *out when there are none). */
+static bool pending_join(lml_parquet_writer *pw, lml_frame **out, lml_error *err) {
+    *out = NULL;
+    if (pw->npending == 0) return true;
+    *out = pw->npending == 1 ? lml_frame_retain(pw->pending[0])
+                             : lml_frame_union_by_name((const lml_frame *const *)pw->pending, pw->npending, err);
+    pending_clear(pw);
+    return *out != NULL;
+}
+
+/* Adds f to the pending rows and, once they may fill a row group, writes every whole row group
+ * of them and keeps the rest pending. A frame written in one batch is cut exactly where the
+ * one-shot writer always cut it (row_group_size over the frame's average row); batches are joined
+ * first, so row groups do not follow batch edges. */
+static bool append(lml_parquet_writer *pw, const lml_frame *f, lml_error *err) {
+    /* A kept batch is shared, not copied; it is the caller's frame and stays unchanged. */
+    if (!pending_push(pw, lml_frame_retain(f), err)) return false;
+    size_t avg = pw->pending_bytes / pw->pending_rows;
+    if (pw->pending_rows < pw->rg_size / (avg ? avg : 1)) return true;
+    lml_frame *cur = NULL;
+    if (!pending_join(pw, &cur, err)) return false;
     size_t rows = group_rows(cur, pw->rg_size), r0 = 0;
     bool ok = true;
     for (; ok && cur->nrows - r0 >= rows; r0 += rows) ok = flush_group(pw, cur, r0, rows, err);
     /* The rest is copied (or, when it is all of cur, shared): a few rows must not pin a large batch. */
-    if (ok && r0 < cur->nrows) ok = (pw->pending = lml_frame_slice(cur, r0, cur->nrows - r0, err)) != NULL;
-    lml_frame_free(owned);
+    if (ok && r0 < cur->nrows) {
+        lml_frame *rest = lml_frame_slice(cur, r0, cur->nrows - r0, err);
+        ok = rest && pending_push(pw, rest, err);
+    }
+    lml_frame_free(cur);
     return ok;
 }
 
@@ -418,7 +460,11 @@ static bool finish(lml_parquet_writer *pw, lml_error *err) {
     const char *path = pw->path;
     if (pw->failed) return lml_error_set(err, LML_EINVAL, "%s: an earlier batch failed; nothing was written", path);
     if (!pw->proto) return lml_error_set(err, LML_EINVAL, "%s: no batch was written, so there is no schema", path);
-    if (pw->pending && !flush_group(pw, pw->pending, 0, pw->pending->nrows, err)) return false;
+    lml_frame *rest = NULL;
+    if (!pending_join(pw, &rest, err)) return false;
+    bool flushed = !rest || flush_group(pw, rest, 0, rest->nrows, err);
+    lml_frame_free(rest);
+    if (!flushed) return false;
     pw->m.num_rows = (int64_t)pw->nrows;
     uint8_t *buf = NULL;
     size_t len = 0, cap = 0;
@@ -459,7 +505,8 @@ void lml_parquet_writer_abort(lml_parquet_writer *w) {
     free(w->w.what);
     lml_pq_file_meta_clear(&w->m);
     lml_frame_free(w->proto);
-    lml_frame_free(w->pending);
+    pending_clear(w);
+    free(w->pending);
     free(w->path);
     free(w);
 }
