@@ -122,8 +122,7 @@ bool lml_delta_delete(const char *path, const char *condition, const lml_delta_d
     lml_dml d;
     bool ok = lml_dml_open(&d, path, "DELETE", opt, err);
     if (ok && d.skipped) {
-        if (out) *out = (lml_delta_result){.version = d.t->state.version, .skipped = true};
-        ok = !out || (out->metrics = lml_strdup("{}", err)) != NULL;
+        ok = lml_dml_skipped_result(&d, out, err);
     } else if (ok) {
         ok = run(&d, condition, out, err);
     }

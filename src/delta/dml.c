@@ -57,16 +57,19 @@ bool lml_dml_open(lml_dml *d, const char *path, const char *operation, const lml
                              "%s: delta.enableChangeDataFeed is set but the protocol (writer version %d) does not "
                              "support the change data feed",
                              d->root, p->min_writer);
-    if (d->opt.txn_app_id)
-        for (size_t i = 0; i < t->state.ntxns; i++)
-            d->skipped |= strcmp(t->state.txns[i].app_id, d->opt.txn_app_id) == 0 &&
-                          t->state.txns[i].version >= d->opt.txn_version;
+    d->skipped = lml_delta_txn_done(t, d->opt.txn_app_id, d->opt.txn_version);
     d->wopt.mode = LML_DELTA_APPEND;
     d->wopt.txn_app_id = d->opt.txn_app_id;
     d->wopt.txn_version = d->opt.txn_version;
     d->read_whole = true;
     lml_delta_read_options ro = {0};
     return lml_delta_scan_spec_init(&d->spec, t, &ro, err);
+}
+
+bool lml_dml_skipped_result(const lml_dml *d, lml_delta_result *out, lml_error *err) {
+    if (!out) return true;
+    *out = (lml_delta_result){.version = d->t->state.version, .skipped = true};
+    return (out->metrics = lml_strdup("{}", err)) != NULL;
 }
 
 void lml_dml_close(lml_dml *d) {

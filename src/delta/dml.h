@@ -70,6 +70,9 @@ typedef struct lml_dml {
 bool lml_dml_open(lml_dml *d, const char *path, const char *operation, const lml_delta_dml_options *opt,
                   lml_error *err);
 void lml_dml_close(lml_dml *d);
+/* The result of an operation skipped because its txn is done: the table's version, skipped set,
+ * metrics "{}". */
+bool lml_dml_skipped_result(const lml_dml *d, lml_delta_result *out, lml_error *err);
 /* The WHERE condition parsed and checked against the table's columns (LML_ENOTFOUND for an
  * unknown column, LML_ETYPE when not boolean); NULL text or "" gives *out = NULL. */
 bool lml_dml_condition(const lml_dml *d, const char *text, lml_expr **out, lml_error *err);

@@ -314,8 +314,7 @@ bool lml_delta_merge_execute(lml_delta_merge *m, const lml_delta_dml_options *op
     lml_dml d;
     bool ok = lml_dml_open(&d, m->path, "MERGE", opt, err);
     if (ok && d.skipped) {
-        if (out) *out = (lml_delta_result){.version = d.t->state.version, .skipped = true};
-        ok = !out || (out->metrics = lml_strdup("{}", err)) != NULL;
+        ok = lml_dml_skipped_result(&d, out, err);
     } else if (ok) {
         ok = execute(m, &d, out, err);
     }

@@ -225,9 +225,7 @@ bool lml_delta_optimize(const char *path, const lml_delta_optimize_options *opt,
     out->version = lml_delta_table_version(t);
     const lml_delta_dml_options *dml = opt->dml;
     bool ok = lml_delta_writer_supports(t, err);
-    if (ok && dml && dml->txn_app_id)
-        for (size_t i = 0; i < t->state.ntxns && !out->skipped; i++)
-            out->skipped = strcmp(t->state.txns[i].app_id, dml->txn_app_id) == 0 && t->state.txns[i].version >= dml->txn_version;
+    out->skipped = ok && dml && lml_delta_txn_done(t, dml->txn_app_id, dml->txn_version);
     if (!ok || out->skipped) {
         lml_delta_table_free(t);
         return ok;

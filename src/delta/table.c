@@ -93,6 +93,12 @@ const char *lml_delta_table_property(const lml_delta_table *t, const char *key) 
 int lml_delta_table_min_reader_version(const lml_delta_table *t) { return t->state.protocol.min_reader; }
 int lml_delta_table_min_writer_version(const lml_delta_table *t) { return t->state.protocol.min_writer; }
 
+bool lml_delta_txn_done(const lml_delta_table *t, const char *app_id, int64_t version) {
+    for (size_t i = 0; app_id && i < t->state.ntxns; i++)
+        if (strcmp(t->state.txns[i].app_id, app_id) == 0 && t->state.txns[i].version >= version) return true;
+    return false;
+}
+
 const char *lml_delta_physical_name(const lml_delta_table *t, const lml_delta_field *f) {
     return t->mapping != LML_MAPPING_NONE && f->physical_name ? f->physical_name : f->name;
 }

@@ -35,6 +35,9 @@ bool lml_delta_parse_time(const char *what, const char *text, int64_t *us, lml_e
 bool lml_delta_interval_ms(const char *text, const char *what, int64_t *ms, lml_error *err);
 /* The version timestampAsOf `text` selects (Spark's rule, §9). */
 bool lml_delta_version_at(const lml_delta_table *t, const char *text, int64_t *version, lml_error *err);
+/* Idempotent writes (Spark's txnAppId / txnVersion): true when the table holds a transaction of
+ * app_id (NULL: none) at `version` or later, so the write is already done. */
+bool lml_delta_txn_done(const lml_delta_table *t, const char *app_id, int64_t version);
 /* The physical (file) name of a top-level field under the table's column mapping. */
 const char *lml_delta_physical_name(const lml_delta_table *t, const lml_delta_field *f);
 

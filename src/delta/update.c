@@ -170,8 +170,7 @@ bool lml_delta_update(const char *path, const char *condition, const char *const
     update u = {.d = &d};
     bool ok = lml_dml_open(&d, path, "UPDATE", opt, err);
     if (ok && d.skipped) {
-        if (out) *out = (lml_delta_result){.version = d.t->state.version, .skipped = true};
-        ok = !out || (out->metrics = lml_strdup("{}", err)) != NULL;
+        ok = lml_dml_skipped_result(&d, out, err);
     } else if (ok) {
         ok = run(&u, condition, set, out, err);
     }

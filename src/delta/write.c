@@ -173,9 +173,7 @@ lml_delta_writer *lml_delta_writer_open(const char *path, const lml_delta_write_
     }
     w->noop = t && opt->mode == LML_DELTA_IGNORE;
     /* Idempotent writes: a transaction of this application at this version or later is done. */
-    if (t && opt->txn_app_id)
-        for (size_t i = 0; i < t->state.ntxns; i++)
-            w->noop |= strcmp(t->state.txns[i].app_id, opt->txn_app_id) == 0 && t->state.txns[i].version >= opt->txn_version;
+    w->noop |= t && lml_delta_txn_done(t, opt->txn_app_id, opt->txn_version);
     if (w->noop) w->noop_version = lml_delta_table_version(t);
     bool ok = !opt->replace_where || (w->rw = lml_expr_parse(opt->replace_where, err)) != NULL;
     if (ok && w->rw && t && !w->noop) {
