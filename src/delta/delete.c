@@ -49,7 +49,7 @@ static bool delete_files(lml_dml *d, const lml_expr *cond, const lml_delta_file 
             if (!lml_dml_remove_file(d, files[i], err)) return false;
         return true;
     }
-    lml_frame *rows = lml_dml_partition_rows(d, files, n, err);
+    lml_frame *rows = lml_delta_partition_rows(&d->spec, files, n, err);
     lml_expr_input in = {.frame = rows};
     uint8_t *mask = NULL;
     bool ok = rows && lml_expr_eval_mask(cond, &in, 1, &mask, err);

@@ -109,9 +109,6 @@ const lml_delta_file **lml_dml_candidates(const lml_dml *d, size_t *n, lml_error
  * and runs fn on each (fn may be NULL). */
 bool lml_dml_read(lml_dml *d, const lml_delta_file *const *files, size_t n, lml_dml_file_fn fn, void *ctx,
                   lml_error *err);
-/* One row per file holding the file's partition values (data columns null): for conditions on
- * partition columns only, decided without reading the files. */
-lml_frame *lml_dml_partition_rows(const lml_dml *d, const lml_delta_file *const *files, size_t n, lml_error *err);
 
 /* dml_rewrite.c */
 /* A whole-file remove (dataChange true; the file's DV goes with it). */

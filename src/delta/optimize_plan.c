@@ -8,7 +8,7 @@
 #include "../io/parquet/writer_internal.h"
 #include "lakeml/expr.h"
 #include "optimize_internal.h"
-#include "pvalue.h"
+#include "scan_internal.h"
 
 /* ---- the partition predicate */
 
@@ -27,12 +27,6 @@ static bool is_partition_column(const char *alias, const char *name, void *ctx) 
     return false;
 }
 
-static const lml_delta_field *field_named(const lml_delta_table *t, const char *name) {
-    for (size_t i = 0; i < t->schema.nfields; i++)
-        if (strcasecmp(t->schema.fields[i].name, name) == 0) return &t->schema.fields[i];
-    return NULL;
-}
-
 /* Spark's message for a predicate on a data column. */
 static bool non_partition(const lml_delta_table *t, const char *name, lml_error *err) {
     const lml_delta_metadata *m = &t->state.metadata;
@@ -48,37 +42,20 @@ static bool non_partition(const lml_delta_table *t, const char *name, lml_error 
 
 /* One row per live file: its partition values, typed as the schema declares them. */
 static lml_frame *partition_frame(const lml_delta_table *t, lml_error *err) {
-    const lml_delta_metadata *m = &t->state.metadata;
-    size_t np = m->npartition, nf = t->state.nfiles;
-    lml_column **cols = calloc(np + 1, sizeof *cols);
-    const char **names = calloc(np + 1, sizeof *names);
-    bool ok = cols && names;
-    if (!ok) lml_error_set(err, LML_ENOMEM, "out of memory");
-    for (size_t k = 0; ok && k < np; k++) {
-        const lml_delta_field *f = field_named(t, m->partition_columns[k]);
-        if (!f) {
-            ok = lml_error_set(err, LML_EFORMAT, "%s: partition column '%s' is not in the schema", t->log.root,
-                               m->partition_columns[k]);
-            break;
-        }
-        names[k] = f->name;
-        lml_column_builder *b = lml_column_builder_new(f->type, nf, err);
-        ok = b != NULL;
-        for (size_t i = 0; ok && i < nf; i++) {
-            const lml_delta_file *file = &t->state.files[i];
-            const char *text = lml_delta_map_get(&file->partition_values, m->partition_columns[k], NULL);
-            lml_value v = {.type = f->type, .is_null = true};
-            ok = (!text || lml_delta_pvalue_parse(text, f->type, f->precision, f->scale, &v, err)) &&
-                 lml_column_builder_append_value(b, &v, err);
-            if (!ok) lml_error_prefix(err, "%s: file %s: partition column '%s'", t->log.root, file->path, f->name);
-        }
-        if (ok) ok = (cols[k] = lml_column_builder_finish(b, err)) != NULL;
-        else lml_column_builder_free(b);
+    size_t nf = t->state.nfiles;
+    const lml_delta_file **files = calloc(nf + 1, sizeof *files);
+    lml_delta_scan_spec spec;
+    if (!files) {
+        lml_error_set(err, LML_ENOMEM, "out of memory");
+        return NULL;
     }
-    lml_frame *fr = ok ? lml_frame_new(np, names, cols, err) : NULL;
-    for (size_t k = 0; cols && k < np; k++) lml_column_free(cols[k]);
-    free(cols);
-    free(names);
+    for (size_t i = 0; i < nf; i++) files[i] = &t->state.files[i];
+    lml_frame *fr = NULL;
+    if (lml_delta_scan_spec_init(&spec, t, &(lml_delta_read_options){0}, err)) {
+        fr = lml_delta_partition_rows(&spec, files, nf, err);
+        lml_delta_scan_spec_clear(&spec);
+    }
+    free(files);
     return fr;
 }
 

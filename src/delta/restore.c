@@ -23,17 +23,6 @@ static bool missing_from(const lml_delta_state *a, const lml_delta_state *b, siz
     return true;
 }
 
-static lml_delta_action *grow(lml_delta_action **acts, size_t *n, lml_error *err) {
-    lml_delta_action *a = realloc(*acts, (*n + 1) * sizeof *a);
-    if (!a) {
-        lml_error_set(err, LML_ENOMEM, "out of memory");
-        return NULL;
-    }
-    *acts = a;
-    memset(&a[*n], 0, sizeof a[*n]);
-    return &a[(*n)++];
-}
-
 /* A restored file must still be on disk (VACUUM may have deleted it). */
 static bool still_there(const lml_delta_table *t, const lml_delta_file *f, lml_error *err) {
     char *rel = lml_delta_uri_decode(f->path, err);
@@ -63,7 +52,7 @@ static bool restore(const char *path, const lml_delta_open_options *target, int6
     }
     lml_delta_table *then = lml_delta_table_open(path, &o, err);
     lml_delta_action *acts = NULL;
-    size_t n = 0;
+    size_t n = 0, cap = 0;
     int64_t removed_bytes = 0, restored_bytes = 0, size_after = 0, nrem = 0, nres = 0, ts = lml_delta_now_ms();
     bool ok = then != NULL;
     if (ok && then->state.version >= now->state.version)
@@ -74,18 +63,18 @@ static bool restore(const char *path, const lml_delta_open_options *target, int6
     const lml_delta_protocol *pn = &now->state.protocol, *pt = ok ? &then->state.protocol : NULL;
     lml_delta_action *a;
     if (ok && (pt->min_reader > pn->min_reader || pt->min_writer > pn->min_writer)) {
-        ok = (a = grow(&acts, &n, err)) && lml_delta_protocol_copy(pt, &a->u.protocol, err);
+        ok = (a = lml_delta_actions_push(&acts, &n, &cap, LML_DA_NONE, err)) && lml_delta_protocol_copy(pt, &a->u.protocol, err);
         if (a) a->kind = ok ? LML_DA_PROTOCOL : LML_DA_NONE;
     }
     if (ok) {
-        ok = (a = grow(&acts, &n, err)) && lml_delta_metadata_copy(&then->state.metadata, &a->u.metadata, err);
+        ok = (a = lml_delta_actions_push(&acts, &n, &cap, LML_DA_NONE, err)) && lml_delta_metadata_copy(&then->state.metadata, &a->u.metadata, err);
         if (a) a->kind = ok ? LML_DA_METADATA : LML_DA_NONE;
     }
     for (size_t i = 0; ok && i < then->state.nfiles; i++) {
         const lml_delta_file *f = &then->state.files[i];
         size_after += f->size;
         if (!missing_from(&then->state, &now->state, i)) continue;
-        ok = still_there(now, f, err) && (a = grow(&acts, &n, err)) && lml_delta_file_copy(f, &a->u.file, err);
+        ok = still_there(now, f, err) && (a = lml_delta_actions_push(&acts, &n, &cap, LML_DA_NONE, err)) && lml_delta_file_copy(f, &a->u.file, err);
         if (!ok) break;
         a->kind = LML_DA_ADD;
         a->u.file.data_change = true;
@@ -95,7 +84,7 @@ static bool restore(const char *path, const lml_delta_open_options *target, int6
     for (size_t i = 0; ok && i < now->state.nfiles; i++) {
         const lml_delta_file *f = &now->state.files[i];
         if (!missing_from(&now->state, &then->state, i)) continue;
-        ok = (a = grow(&acts, &n, err)) && lml_delta_file_copy(f, &a->u.file, err);
+        ok = (a = lml_delta_actions_push(&acts, &n, &cap, LML_DA_NONE, err)) && lml_delta_file_copy(f, &a->u.file, err);
         if (!ok) break;
         a->kind = LML_DA_REMOVE;
         lml_delta_file *r = &a->u.file;

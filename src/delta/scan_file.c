@@ -328,3 +328,35 @@ lml_frame *lml_delta_scan_frame(const lml_delta_scan_spec *s, lml_column **cols,
     lml_delta_columns_free(cols, s->ncols);
     return NULL;
 }
+
+lml_frame *lml_delta_partition_rows(const lml_delta_scan_spec *s, const lml_delta_file *const *files, size_t n,
+                                    lml_error *err) {
+    lml_column ***parts = calloc(n + 1, sizeof *parts);
+    const lml_column **one = calloc(n + 1, sizeof *one);
+    lml_column **cols = calloc(s->ncols + 1, sizeof *cols);
+    long *at = malloc((s->ncols + 1) * sizeof *at);
+    bool ok = parts && one && cols && at;
+    if (!ok) lml_error_set(err, LML_ENOMEM, "out of memory");
+    for (size_t c = 0; ok && c < s->ncols; c++) at[c] = -1;
+    for (size_t i = 0; ok && i < n; i++) {
+        /* A reader that reads nothing: partition columns from the log, the others null. */
+        lml_delta_file_reader r = {.file = files[i], .path = files[i]->path, .at = at};
+        size_t kept;
+        ok = (parts[i] = lml_delta_file_columns(s, &r, NULL, 0, 1, &kept, err)) != NULL;
+    }
+    for (size_t c = 0; ok && c < s->ncols; c++) {
+        if (n == 0) {
+            ok = (cols[c] = lml_delta_field_null_column(s->fields[c], 0, err)) != NULL;
+            continue;
+        }
+        for (size_t i = 0; i < n; i++) one[i] = parts[i][c];
+        ok = (cols[c] = lml_column_concat(one, n, err)) != NULL;
+    }
+    for (size_t i = 0; parts && i < n; i++) lml_delta_columns_free(parts[i], s->ncols);
+    free(parts);
+    free(one);
+    free(at);
+    if (ok) return lml_delta_scan_frame(s, cols, err);
+    lml_delta_columns_free(cols, s->ncols);
+    return NULL;
+}

@@ -53,5 +53,9 @@ lml_column **lml_delta_file_columns(const lml_delta_scan_spec *s, const lml_delt
 void lml_delta_columns_free(lml_column **cols, size_t n);
 /* A frame of the projected columns (names and metadata from the fields); takes the columns. */
 lml_frame *lml_delta_scan_frame(const lml_delta_scan_spec *s, lml_column **cols, lml_error *err);
+/* One row per file with the spec's columns: the file's partition values from the log, every
+ * other column null (no data file is read); for conditions on partition columns only. */
+lml_frame *lml_delta_partition_rows(const lml_delta_scan_spec *s, const lml_delta_file *const *files, size_t n,
+                                    lml_error *err);
 
 #endif

@@ -17,13 +17,12 @@
 #define DEFAULT_RETENTION "interval 1 week"
 
 /* Writer features whose tables VACUUM may clean (Spark's protocolWrite check): the ones lakeml
- * writes. An unknown feature may change what "unreferenced" means (vacuumProtocolCheck exists
- * so that old clients refuse), so it is refused. */
-static const char *const known_features[] = {"appendOnly", "invariants", "timestampNtz", "deletionVectors",
-                                             "domainMetadata", "inCommitTimestamp", "vacuumProtocolCheck",
-                                             "checkConstraints", "generatedColumns", "identityColumns",
-                                             "changeDataFeed", "columnMapping", "timestampWithoutTimezone",
-                                             "typeWidening", "v2Checkpoint"};
+ * writes, plus two that change no file references (typeWidening, v2Checkpoint). An unknown
+ * feature may change what "unreferenced" means (vacuumProtocolCheck exists so that old clients
+ * refuse), so it is refused. */
+static bool known_feature(const char *name) {
+    return lml_delta_writer_feature_known(name) || strcmp(name, "typeWidening") == 0 || strcmp(name, "v2Checkpoint") == 0;
+}
 
 static bool protocol_ok(const lml_delta_table *t, lml_error *err) {
     const lml_delta_protocol *p = &t->state.protocol;
@@ -31,10 +30,7 @@ static bool protocol_ok(const lml_delta_table *t, lml_error *err) {
         return lml_error_set(err, LML_EUNSUPPORTED, "%s: the table requires Delta writer version %d; lakeml writes 1 to 7",
                              t->log.root, p->min_writer);
     for (size_t i = 0; i < p->writer_features.n; i++) {
-        bool known = false;
-        for (size_t k = 0; k < sizeof known_features / sizeof *known_features && !known; k++)
-            known = strcmp(p->writer_features.keys[i], known_features[k]) == 0;
-        if (!known)
+        if (!known_feature(p->writer_features.keys[i]))
             return lml_error_set(err, LML_EUNSUPPORTED,
                                  "%s: the table requires writer feature '%s', which lakeml does not implement; VACUUM "
                                  "refuses to delete its files (DELTA_UNSUPPORTED_FEATURES_FOR_WRITE)",

@@ -36,6 +36,12 @@ static bool truthy(const lml_delta_map *conf, const char *key) {
     return v && strcasecmp(v, "true") == 0;
 }
 
+bool lml_delta_writer_feature_known(const char *name) {
+    for (size_t k = 0; k < sizeof writer_features / sizeof *writer_features; k++)
+        if (strcmp(name, writer_features[k]) == 0) return true;
+    return false;
+}
+
 bool lml_delta_writer_supports(const lml_delta_table *t, lml_error *err) {
     const lml_delta_protocol *p = &t->state.protocol;
     const lml_delta_metadata *m = &t->state.metadata;
@@ -44,10 +50,7 @@ bool lml_delta_writer_supports(const lml_delta_table *t, lml_error *err) {
         return lml_error_set(err, LML_EUNSUPPORTED, "%s: the table requires Delta writer version %d; lakeml writes 1 to 7",
                              root, p->min_writer);
     for (size_t i = 0; i < p->writer_features.n; i++) {
-        bool known = false;
-        for (size_t k = 0; k < sizeof writer_features / sizeof *writer_features && !known; k++)
-            known = strcmp(p->writer_features.keys[i], writer_features[k]) == 0;
-        if (!known)
+        if (!lml_delta_writer_feature_known(p->writer_features.keys[i]))
             return lml_error_set(err, LML_EUNSUPPORTED,
                                  "%s: the table requires writer feature '%s', which lakeml does not implement "
                                  "(DELTA_UNSUPPORTED_FEATURES_FOR_WRITE)",

@@ -68,6 +68,8 @@ void lml_delta_plan_pending_clear(lml_delta_plan *plan);
 char *lml_delta_plan_metrics(const lml_delta_plan *plan, lml_error *err);
 void lml_delta_plan_clear(lml_delta_plan *plan);
 
+/* True for a writer feature lakeml honours when it writes (write.c). */
+bool lml_delta_writer_feature_known(const char *name);
 /* The writer-side protocol check (§5.3). */
 bool lml_delta_writer_supports(const lml_delta_table *t, lml_error *err);
 /* After committing version v: a checkpoint when v is a positive multiple of

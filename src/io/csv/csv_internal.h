@@ -266,6 +266,8 @@ const char *csv_chunk_cut(const csv_ctx *x, const char *p, const char *end, size
 /* Turns the first failed chunk's message (or cancellation) into err; true when there was one. */
 bool csv_ctx_error(csv_ctx *x, lml_error *err);
 /* Allocates x->cols from x->types, x->nrows and x->col_bytes (the corrupt column excepted). */
+/* The per-column plan arrays (types, string columns, columns, string bytes), zeroed. */
+bool csv_alloc_plan(csv_ctx *x, lml_error *err);
 bool csv_alloc_columns(csv_ctx *x, lml_error *err);
 /* After pass 2: compaction, the corrupt-record column, the frame. The columns move into the
  * frame; the names too, unless copy_names (the batch reader keeps them for the next batch). */

@@ -112,10 +112,8 @@ bool csv_ctx_error(csv_ctx *x, lml_error *err)
     return true;
 }
 
-/* Between the passes: final types, row offsets, per-chunk string byte offsets. */
-static bool plan(csv_ctx *x, lml_error *err)
+bool csv_alloc_plan(csv_ctx *x, lml_error *err)
 {
-    const csv_cfg *cfg = x->cfg;
     size_t n = x->ncols ? x->ncols : 1;
     x->types = calloc(n, sizeof *x->types);
     x->str_cols = calloc(n, sizeof *x->str_cols);
@@ -123,6 +121,15 @@ static bool plan(csv_ctx *x, lml_error *err)
     x->col_bytes = calloc(n, sizeof *x->col_bytes);
     if (!x->types || !x->str_cols || !x->cols || !x->col_bytes)
         return lml_error_set(err, LML_ENOMEM, "out of memory for %zu columns", x->ncols);
+    return true;
+}
+
+/* Between the passes: final types, row offsets, per-chunk string byte offsets. */
+static bool plan(csv_ctx *x, lml_error *err)
+{
+    const csv_cfg *cfg = x->cfg;
+    if (!csv_alloc_plan(x, err))
+        return false;
     for (size_t j = 0; j < x->width; j++) {
         uint8_t it = IT_NULL;
         for (size_t i = 0; i < x->nchunks; i++)

@@ -129,13 +129,8 @@ static bool plan(lml_csv_reader *r, lml_error *err)
 {
     csv_ctx *x = &r->x;
     const csv_cfg *cfg = &r->cfg;
-    size_t n = x->ncols ? x->ncols : 1;
-    x->types = calloc(n, sizeof *x->types);
-    x->str_cols = calloc(n, sizeof *x->str_cols);
-    x->cols = calloc(n, sizeof *x->cols);
-    x->col_bytes = calloc(n, sizeof *x->col_bytes);
-    if (!x->types || !x->str_cols || !x->cols || !x->col_bytes)
-        return lml_error_set(err, LML_ENOMEM, "out of memory for %zu columns", x->ncols);
+    if (!csv_alloc_plan(x, err))
+        return false;
     for (size_t c = 0; c < x->ncols; c++)
         x->types[c] = cfg->schema_len ? cfg->schema[c].type : LML_STRING;
     if (cfg->infer && !infer_scan(r, err))
